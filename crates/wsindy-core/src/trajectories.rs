@@ -1,0 +1,190 @@
+use crate::CoreError;
+
+/// Positions of N particles in M independent experiments at L equally spaced times, in d
+/// dimensions: shape M × L × N × d, stored in that order (C order).
+///
+/// Construction checks the shape, that every position is finite and that the times are
+/// finite, strictly increasing and equally spaced, so later stages never see bad data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectories {
+    experiments: usize,
+    times: Vec<f64>,
+    particles: usize,
+    dim: usize,
+    positions: Vec<f64>,
+}
+
+/// Relative tolerance on the spacing of the times.
+const TIME_SPACING_TOLERANCE: f64 = 1e-6;
+
+impl Trajectories {
+    /// Validated trajectories of shape `experiments` × `time_points` × `particles` × `dim`.
+    pub fn new(
+        experiments: usize,
+        time_points: usize,
+        particles: usize,
+        dim: usize,
+        positions: Vec<f64>,
+        times: Vec<f64>,
+    ) -> Result<Self, CoreError> {
+        for (what, min, got) in [
+            ("experiments", 1, experiments),
+            ("time points", 2, time_points),
+            ("particles", 1, particles),
+            ("dimensions", 1, dim),
+        ] {
+            if got < min {
+                return Err(CoreError::TooSmall { what, min, got });
+            }
+        }
+        if times.len() != time_points {
+            return Err(CoreError::ShapeMismatch { what: "times", expected: time_points, got: times.len() });
+        }
+        let expected = experiments
+            .checked_mul(time_points)
+            .and_then(|v| v.checked_mul(particles))
+            .and_then(|v| v.checked_mul(dim))
+            .ok_or(CoreError::ShapeMismatch {
+                what: "positions",
+                expected: usize::MAX,
+                got: positions.len(),
+            })?;
+        if positions.len() != expected {
+            return Err(CoreError::ShapeMismatch { what: "positions", expected, got: positions.len() });
+        }
+        if let Some(flat) = positions.iter().position(|v| !v.is_finite()) {
+            let coordinate = flat % dim;
+            let particle = (flat / dim) % particles;
+            let time = (flat / (dim * particles)) % time_points;
+            let experiment = flat / (dim * particles * time_points);
+            return Err(CoreError::NonFinitePosition {
+                experiment,
+                time,
+                particle,
+                coordinate,
+                value: positions[flat],
+            });
+        }
+        check_times(&times)?;
+        Ok(Self { experiments, times, particles, dim, positions })
+    }
+
+    /// Number of experiments M.
+    pub fn experiments(&self) -> usize {
+        self.experiments
+    }
+    /// Number of time points L.
+    pub fn time_points(&self) -> usize {
+        self.times.len()
+    }
+    /// Number of particles N per experiment.
+    pub fn particles(&self) -> usize {
+        self.particles
+    }
+    /// Space dimension d.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+    /// The observation times.
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
+    /// Time step Δt between observations.
+    pub fn dt(&self) -> f64 {
+        (self.times[self.times.len() - 1] - self.times[0]) / (self.times.len() - 1) as f64
+    }
+    /// All positions, M × L × N × d.
+    pub fn positions(&self) -> &[f64] {
+        &self.positions
+    }
+    /// The N × d positions of experiment `experiment` at time index `time`.
+    pub fn snapshot(&self, experiment: usize, time: usize) -> &[f64] {
+        let len = self.particles * self.dim;
+        let start = (experiment * self.times.len() + time) * len;
+        &self.positions[start..start + len]
+    }
+    /// Mean and standard deviation of coordinate `axis` over all experiments, times and particles.
+    pub fn mean_std(&self, axis: usize) -> (f64, f64) {
+        let n = (self.positions.len() / self.dim) as f64;
+        let mean = self.positions.iter().skip(axis).step_by(self.dim).sum::<f64>() / n;
+        let var =
+            self.positions.iter().skip(axis).step_by(self.dim).map(|x| (x - mean) * (x - mean)).sum::<f64>()
+                / n;
+        (mean, var.sqrt())
+    }
+    /// Smallest and largest value of coordinate `axis`.
+    pub fn min_max(&self, axis: usize) -> (f64, f64) {
+        self.positions
+            .iter()
+            .skip(axis)
+            .step_by(self.dim)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+    }
+}
+
+fn check_times(times: &[f64]) -> Result<(), CoreError> {
+    if let Some(k) = times.iter().position(|t| !t.is_finite()) {
+        return Err(CoreError::BadTimes { reason: format!("time {k} is {}", times[k]) });
+    }
+    let n = times.len();
+    let dt = (times[n - 1] - times[0]) / (n - 1) as f64;
+    if dt <= 0.0 {
+        return Err(CoreError::BadTimes {
+            reason: format!("first time {} is not before last time {}", times[0], times[n - 1]),
+        });
+    }
+    for (k, pair) in times.windows(2).enumerate() {
+        let step = pair[1] - pair[0];
+        if step <= 0.0 {
+            return Err(CoreError::BadTimes {
+                reason: format!("time {} = {} does not follow time {k} = {}", k + 1, pair[1], pair[0]),
+            });
+        }
+        if (step - dt).abs() > TIME_SPACING_TOLERANCE * dt {
+            return Err(CoreError::BadTimes {
+                reason: format!(
+                    "step from time {k} to {} is {step}, but the mean step is {dt} (relative tolerance {TIME_SPACING_TOLERANCE})",
+                    k + 1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_nan_naming_its_place() {
+        let mut pos = vec![0.0; 2 * 3 * 4];
+        pos[(1 * 3 + 2) * 4 + 3] = f64::NAN;
+        let err = Trajectories::new(2, 3, 4, 1, pos, vec![0.0, 1.0, 2.0]).unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::NonFinitePosition { experiment: 1, time: 2, particle: 3, coordinate: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn rejects_uneven_and_decreasing_times() {
+        let pos = vec![0.0; 3];
+        assert!(Trajectories::new(1, 3, 1, 1, pos.clone(), vec![0.0, 1.0, 3.0]).is_err());
+        assert!(Trajectories::new(1, 3, 1, 1, pos.clone(), vec![0.0, -1.0, -2.0]).is_err());
+        assert!(Trajectories::new(1, 3, 1, 1, pos, vec![0.0, 0.1, 0.2]).is_ok());
+    }
+
+    #[test]
+    fn rejects_short_positions() {
+        let err = Trajectories::new(1, 2, 3, 1, vec![0.0; 5], vec![0.0, 1.0]).unwrap_err();
+        assert_eq!(err, CoreError::ShapeMismatch { what: "positions", expected: 6, got: 5 });
+    }
+
+    #[test]
+    fn moments_match_hand_values() {
+        let t = Trajectories::new(1, 2, 2, 1, vec![1.0, 3.0, 1.0, 3.0], vec![0.0, 1.0]).unwrap();
+        assert_eq!(t.mean_std(0), (2.0, 1.0));
+        assert_eq!(t.min_max(0), (1.0, 3.0));
+    }
+}

@@ -1,0 +1,108 @@
+use thiserror::Error;
+use wsindy_core::CoreError;
+
+/// Everything that can go wrong when configuring or running a simulation.
+///
+/// Each variant names the offending value and what was expected instead, so that bad input is
+/// reported rather than turned into a panic or silently into NaN data.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SimError {
+    /// A count that must reach a minimum was too small.
+    #[error("{what} must be at least {min}, got {got}")]
+    TooSmall {
+        /// What was counted.
+        what: &'static str,
+        /// The smallest allowed value.
+        min: usize,
+        /// The value given.
+        got: usize,
+    },
+    /// A real parameter is outside its valid range.
+    #[error("{what} = {value} is invalid: expected {expected}")]
+    InvalidParameter {
+        /// Parameter name.
+        what: &'static str,
+        /// The value given.
+        value: f64,
+        /// The valid range in words.
+        expected: &'static str,
+    },
+    /// One entry of a list parameter (a mixture component, a coefficient) is invalid.
+    #[error("{what}[{index}] = {value} is invalid: expected {expected}")]
+    InvalidEntry {
+        /// Name of the list.
+        what: &'static str,
+        /// Index of the bad entry.
+        index: usize,
+        /// The value given.
+        value: f64,
+        /// The valid range in words.
+        expected: &'static str,
+    },
+    /// Two lists that must have the same length do not, or a buffer has the wrong length.
+    #[error("{what}: expected length {expected}, got {got}")]
+    LengthMismatch {
+        /// Which list or buffer.
+        what: &'static str,
+        /// The required length.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A polynomial force has more coefficients than the fast evaluator supports.
+    #[error(
+        "{what} has degree {degree}, expected at most {max} (use InteractionForce::Custom for other shapes)"
+    )]
+    DegreeTooHigh {
+        /// Which polynomial.
+        what: &'static str,
+        /// Its degree (number of coefficients − 1).
+        degree: usize,
+        /// The largest supported degree.
+        max: usize,
+    },
+    /// An input position handed to a force evaluation is NaN or infinite.
+    #[error("position {index} is {value}, expected a finite number")]
+    NonFinitePosition {
+        /// Index of the particle.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A force evaluation produced a NaN or infinite value (overflow or a bad force function).
+    #[error("force on particle {index} evaluated to {value}, expected a finite number")]
+    NonFiniteForce {
+        /// Index of the particle.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// The simulation blew up: a position became NaN or infinite.
+    #[error(
+        "simulation blew up in experiment {experiment} at step {step} (time {time}): position of particle {particle} became {value}; reduce the time step or check the force and diffusion functions"
+    )]
+    BlowUp {
+        /// Experiment index.
+        experiment: usize,
+        /// Euler–Maruyama step (1-based) after which the position was non-finite.
+        step: usize,
+        /// Simulated time at that step.
+        time: f64,
+        /// Particle index.
+        particle: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// The requested output does not fit in memory (or its size overflows `usize`).
+    #[error("{what} needs {values} values, which cannot be allocated")]
+    TooLarge {
+        /// What was to be allocated.
+        what: &'static str,
+        /// How many values it needs (saturated at `usize::MAX`).
+        values: usize,
+    },
+    /// The simulated data were rejected by [`wsindy_core::Trajectories::new`].
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}

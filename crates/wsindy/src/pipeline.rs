@@ -1,0 +1,189 @@
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use wsindy_core::{SparseRegressor, Trajectories};
+use wsindy_density::{DensityError, GridRule, Histogram, density_series};
+use wsindy_library::Library;
+use wsindy_regress::{Mstls, RegressError, log_grid};
+use wsindy_testfn::{SeparableBasis, TestFnError, TestFunctionSpec};
+use wsindy_weak::{AssemblyOptions, WeakError, assemble, column_scales};
+
+use crate::model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
+
+/// Any error of the identification pipeline, by stage.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WsindyError {
+    /// Grid or density.
+    #[error("density: {0}")]
+    Density(#[from] DensityError),
+    /// Test functions.
+    #[error("test functions: {0}")]
+    TestFunctions(#[from] TestFnError),
+    /// Weak-form assembly.
+    #[error("weak form: {0}")]
+    Weak(#[from] WeakError),
+    /// Sparse regression.
+    #[error("regression: {0}")]
+    Regression(#[from] RegressError),
+    /// The library is empty.
+    #[error("the library has no terms")]
+    EmptyLibrary,
+    /// The library's columns outnumber the weak system's rows.
+    #[error(
+        "the weak system has {rows} rows for {cols} library terms: use more data, smaller strides or fewer terms"
+    )]
+    TooFewRows {
+        /// Rows kept.
+        rows: usize,
+        /// Library terms.
+        cols: usize,
+    },
+    /// A configuration value is out of range.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// The threshold grid and loss of MSTLS.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegressionConfig {
+    /// log10 of the smallest λ.
+    pub log10_lambda_min: f64,
+    /// log10 of the largest λ.
+    pub log10_lambda_max: f64,
+    /// Number of λ values.
+    pub lambda_count: usize,
+    /// Weight of the sparsity part of the loss.
+    pub sparsity_weight: f64,
+    /// Rescale columns to dimensionless variables before thresholding.
+    pub nondimensionalise: bool,
+}
+
+impl Default for RegressionConfig {
+    /// 100 values of λ in [1e-4, 1], equal loss weights, dimensionless columns.
+    fn default() -> Self {
+        Self {
+            log10_lambda_min: -4.0,
+            log10_lambda_max: 0.0,
+            lambda_count: 100,
+            sparsity_weight: 1.0,
+            nondimensionalise: true,
+        }
+    }
+}
+
+/// Everything the identification needs besides the data and the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentifyConfig {
+    /// How the grid is placed over the data.
+    pub grid: GridRule,
+    /// The test functions.
+    pub test_functions: TestFunctionSpec,
+    /// Weak-form assembly options.
+    pub assembly: AssemblyOptions,
+    /// The sparse regression.
+    pub regression: RegressionConfig,
+}
+
+impl Default for IdentifyConfig {
+    /// The paper's 1D discretisation: 256 cells over mean ± 3 std, p = (5, 3), automatic
+    /// supports, strides (5, 1), 100 thresholds in [1e-4, 1].
+    fn default() -> Self {
+        Self {
+            grid: GridRule::new(vec![256]),
+            test_functions: TestFunctionSpec::default(),
+            assembly: AssemblyOptions::default(),
+            regression: RegressionConfig::default(),
+        }
+    }
+}
+
+/// Identifies the mean-field equation of `data` from the terms of `library`.
+pub fn identify(
+    data: &Trajectories,
+    library: &Library,
+    config: &IdentifyConfig,
+) -> Result<IdentifiedModel, WsindyError> {
+    if library.is_empty() {
+        return Err(WsindyError::EmptyLibrary);
+    }
+    let rc = &config.regression;
+    if rc.lambda_count == 0 || !(rc.log10_lambda_min <= rc.log10_lambda_max) || rc.log10_lambda_max > 0.0 {
+        return Err(WsindyError::Config(format!(
+            "regression thresholds: expected lambda_count ≥ 1 and log10_lambda_min ≤ log10_lambda_max ≤ 0, got {} values in [{}, {}]",
+            rc.lambda_count, rc.log10_lambda_min, rc.log10_lambda_max
+        )));
+    }
+    let start = Instant::now();
+    let grid = config.grid.grid(data)?;
+    let density = density_series(data, &grid, &Histogram)?;
+    let t_density = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let basis = SeparableBasis::for_density(&density, &config.test_functions)?;
+    let mut system = assemble(&density, &basis, library.terms(), &config.assembly)?;
+    let t_assemble = start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let (rows, cols) = (system.g.rows(), system.g.cols());
+    if rows < cols {
+        return Err(WsindyError::TooFewRows { rows, cols });
+    }
+    let d = data.dim();
+    let space = basis.bump(0);
+    let time = basis.bump(d);
+    let scales = if rc.nondimensionalise {
+        let inverse_length = (2.0 * f64::from(space.degree())).sqrt() / space.radius();
+        let inverse_time = 1.0 / time.radius();
+        column_scales(library.terms(), inverse_length, inverse_time)
+    } else {
+        vec![1.0; cols]
+    };
+    for (j, &s) in scales.iter().enumerate() {
+        system.g.col_mut(j).iter_mut().for_each(|v| *v *= s);
+    }
+    let regressor = Mstls {
+        lambdas: log_grid(rc.log10_lambda_min, rc.log10_lambda_max, rc.lambda_count),
+        sparsity_weight: rc.sparsity_weight,
+    };
+    let outcome = regressor.regress(&system.g, &system.b)?;
+    let t_regress = start.elapsed().as_secs_f64();
+
+    let coefficients: Vec<f64> = outcome.coefficients.iter().zip(&scales).map(|(w, s)| w * s).collect();
+    let least_squares: Vec<f64> = outcome.least_squares.iter().zip(&scales).map(|(w, s)| w * s).collect();
+    let terms = library
+        .terms()
+        .iter()
+        .zip(&coefficients)
+        .map(|(t, &c)| IdentifiedTerm { kind: t.kind(), name: t.name(), coefficient: c })
+        .collect();
+    let test_functions = TestFunctionReport {
+        space_half_width: (0..d).map(|a| basis.bump(a).half_width()).collect(),
+        time_half_width: time.half_width(),
+        space_degree: space.degree(),
+        time_degree: time.degree(),
+        space_stride: config.test_functions.space_stride,
+        time_stride: config.test_functions.time_stride,
+        space_corner: (0..d).map(|a| basis.corner(a)).collect(),
+        time_corner: basis.corner(d),
+        count: system.rows_total,
+    };
+    Ok(IdentifiedModel {
+        terms,
+        least_squares,
+        lambda: outcome.lambda,
+        lambdas: outcome.lambdas,
+        losses: outcome.losses,
+        rows: rows,
+        cols,
+        condition_number: outcome.condition_number,
+        relative_residual: outcome.relative_residual,
+        grid,
+        outside_fraction: density.outside_fraction(),
+        test_functions,
+        timings: Timings { simulate: None, density: t_density, assemble: t_assemble, regress: t_regress },
+    })
+}
