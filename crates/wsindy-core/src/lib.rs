@@ -38,7 +38,7 @@ pub use error::CoreError;
 pub use grid::{Axis, Grid};
 pub use matrix::DenseMatrix;
 pub use term::{TermKind, TrialTerm};
-pub use trajectories::Trajectories;
+pub use trajectories::{AxisSummary, Trajectories};
 
 /// Maps the particle positions of one snapshot to a density on a grid.
 ///

@@ -105,21 +105,45 @@ impl Trajectories {
     }
     /// Mean and standard deviation of coordinate `axis` over all experiments, times and particles.
     pub fn mean_std(&self, axis: usize) -> (f64, f64) {
-        let n = (self.positions.len() / self.dim) as f64;
-        let mean = self.positions.iter().skip(axis).step_by(self.dim).sum::<f64>() / n;
-        let var =
-            self.positions.iter().skip(axis).step_by(self.dim).map(|x| (x - mean) * (x - mean)).sum::<f64>()
-                / n;
-        (mean, var.sqrt())
+        let s = self.axis_summary(axis);
+        (s.mean, s.std)
     }
     /// Smallest and largest value of coordinate `axis`.
     pub fn min_max(&self, axis: usize) -> (f64, f64) {
-        self.positions
-            .iter()
-            .skip(axis)
-            .step_by(self.dim)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+        let s = self.axis_summary(axis);
+        (s.min, s.max)
     }
+    /// Mean, standard deviation, minimum and maximum of coordinate `axis`, in one pass.
+    pub fn axis_summary(&self, axis: usize) -> AxisSummary {
+        // sums are taken about the first value so that a large offset does not cancel the variance
+        let shift = self.positions[axis];
+        let (mut sum, mut sum_sq) = (0.0, 0.0);
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &x in self.positions.iter().skip(axis).step_by(self.dim) {
+            let y = x - shift;
+            sum += y;
+            sum_sq += y * y;
+            min = min.min(x);
+            max = max.max(x);
+        }
+        let n = (self.positions.len() / self.dim) as f64;
+        let mean = sum / n;
+        let var = (sum_sq / n - mean * mean).max(0.0);
+        AxisSummary { mean: mean + shift, std: var.sqrt(), min, max }
+    }
+}
+
+/// Summary statistics of one coordinate of a data set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AxisSummary {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation (population).
+    pub std: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
 }
 
 fn check_times(times: &[f64]) -> Result<(), CoreError> {
@@ -159,7 +183,9 @@ mod tests {
     #[test]
     fn rejects_nan_naming_its_place() {
         let mut pos = vec![0.0; 2 * 3 * 4];
-        pos[(1 * 3 + 2) * 4 + 3] = f64::NAN;
+        // experiment 1, time 2, particle 3
+        let (experiment, time, particle) = (1, 2, 3);
+        pos[(experiment * 3 + time) * 4 + particle] = f64::NAN;
         let err = Trajectories::new(2, 3, 4, 1, pos, vec![0.0, 1.0, 2.0]).unwrap_err();
         assert!(matches!(
             err,

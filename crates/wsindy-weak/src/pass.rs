@@ -191,3 +191,13 @@ impl Workspace {
         }
     }
 }
+
+impl std::fmt::Display for PassStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PassStrategy::Auto => "auto",
+            PassStrategy::Direct => "direct",
+            PassStrategy::Fft => "fft",
+        })
+    }
+}

@@ -111,7 +111,11 @@ pub fn identify(
         return Err(WsindyError::EmptyLibrary);
     }
     let rc = &config.regression;
-    if rc.lambda_count == 0 || !(rc.log10_lambda_min <= rc.log10_lambda_max) || rc.log10_lambda_max > 0.0 {
+    let ordered = rc.log10_lambda_min.is_finite()
+        && rc.log10_lambda_max.is_finite()
+        && rc.log10_lambda_min <= rc.log10_lambda_max
+        && rc.log10_lambda_max <= 0.0;
+    if rc.lambda_count == 0 || !ordered {
         return Err(WsindyError::Config(format!(
             "regression thresholds: expected lambda_count ≥ 1 and log10_lambda_min ≤ log10_lambda_max ≤ 0, got {} values in [{}, {}]",
             rc.lambda_count, rc.log10_lambda_min, rc.log10_lambda_max
@@ -177,7 +181,7 @@ pub fn identify(
         lambda: outcome.lambda,
         lambdas: outcome.lambdas,
         losses: outcome.losses,
-        rows: rows,
+        rows,
         cols,
         condition_number: outcome.condition_number,
         relative_residual: outcome.relative_residual,
