@@ -192,6 +192,10 @@ impl Library {
     pub fn terms(&self) -> &[Box<dyn TrialTerm>] {
         &self.terms
     }
+    /// The terms, by value.
+    pub fn into_terms(self) -> Vec<Box<dyn TrialTerm>> {
+        self.terms
+    }
     /// Number of terms J.
     pub fn len(&self) -> usize {
         self.terms.len()
