@@ -330,11 +330,10 @@ fn check_finite(term: &dyn TrialTerm, values: &[f64], points: &[f64], d: usize) 
     }
 }
 
-/// The factors that make the columns dimensionless: with α an inverse length and β an inverse
-/// time (the test functions' scales), column j is multiplied by β/α^{e_j} so that its coefficient
-/// becomes w̃_j = w_j α^{e_j}/β, e_j = [`TrialTerm::length_exponent`]. Divide G's columns by
-/// nothing else: multiply G_j by the factor, regress, and multiply w̃_j by the factor again to
-/// get w_j.
+/// The factors that make the columns dimensionless. With α an inverse length and β an inverse
+/// time (the test functions' scales) and e_j = [`TrialTerm::length_exponent`], the factor of term
+/// j is c_j = β/α^{e_j}: the regression solves (G diag(c)) w̃ = b, whose coefficients
+/// w̃_j = w_j α^{e_j}/β are dimensionless, and the physical coefficients are w_j = c_j w̃_j.
 pub fn column_scales(terms: &[Box<dyn TrialTerm>], inverse_length: f64, inverse_time: f64) -> Vec<f64> {
     terms.iter().map(|t| inverse_time / inverse_length.powf(t.length_exponent())).collect()
 }
