@@ -103,16 +103,6 @@ impl Trajectories {
         let start = (experiment * self.times.len() + time) * len;
         &self.positions[start..start + len]
     }
-    /// Mean and standard deviation of coordinate `axis` over all experiments, times and particles.
-    pub fn mean_std(&self, axis: usize) -> (f64, f64) {
-        let s = self.axis_summary(axis);
-        (s.mean, s.std)
-    }
-    /// Smallest and largest value of coordinate `axis`.
-    pub fn min_max(&self, axis: usize) -> (f64, f64) {
-        let s = self.axis_summary(axis);
-        (s.min, s.max)
-    }
     /// Mean, standard deviation, minimum and maximum of coordinate `axis`, in one pass.
     pub fn axis_summary(&self, axis: usize) -> AxisSummary {
         // sums are taken about the first value so that a large offset does not cancel the variance
@@ -210,7 +200,8 @@ mod tests {
     #[test]
     fn moments_match_hand_values() {
         let t = Trajectories::new(1, 2, 2, 1, vec![1.0, 3.0, 1.0, 3.0], vec![0.0, 1.0]).unwrap();
-        assert_eq!(t.mean_std(0), (2.0, 1.0));
-        assert_eq!(t.min_max(0), (1.0, 3.0));
+        let s = t.axis_summary(0);
+        assert_eq!((s.mean, s.std), (2.0, 1.0));
+        assert_eq!((s.min, s.max), (1.0, 3.0));
     }
 }

@@ -69,17 +69,10 @@ impl DensityKernel for Histogram {
         let value = weight / grid.cell_volume();
         let mut outside = 0;
         if let [axis] = grid.axes() {
-            // The 1D path multiplies by the inverse spacing instead of dividing per particle.
-            let (lower, inverse, cells) = (axis.lower(), 1.0 / axis.spacing(), axis.cells());
             for &x in positions {
-                let s = (x - lower) * inverse;
-                if s >= 0.0 && s < cells as f64 {
-                    density[s as usize] += value;
-                } else {
-                    match axis.cell_of(x) {
-                        Some(k) => density[k] += value,
-                        None => outside += 1,
-                    }
+                match axis.cell_of(x) {
+                    Some(k) => density[k] += value,
+                    None => outside += 1,
                 }
             }
         } else {

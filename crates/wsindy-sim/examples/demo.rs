@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let data = simulate(&model, &initial, &config)?;
         let elapsed = start.elapsed().as_secs_f64();
         best = best.min(elapsed);
-        let (mean, std) = data.mean_std(0);
+        let wsindy_core::AxisSummary { mean, std, .. } = data.axis_summary(0);
         println!(
             "N = {}, M = {}, L = {}: {elapsed:.3} s (mean {mean:.4}, std {std:.4})",
             data.particles(),
