@@ -89,21 +89,37 @@ impl DensityKernel for Histogram {
 
 /// How to place the grid C over the data: per axis from max(mean − k·s, min) to
 /// min(mean + k·s, max), with mean and standard deviation s over all experiments, times and
-/// particles (k = 3 by default), divided into the given number of cells.
+/// particles (k = 3 by default), divided into the given number of cells. With
+/// `equal_spacing` (the default) every axis gets the largest of these spacings, its interval
+/// widened about its centre, so that cells are squares (cubes) as the paper's grids are.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GridRule {
     /// Cells per axis (one entry, or one per axis).
     pub cells: Vec<usize>,
     /// The multiple k of the standard deviation.
+    #[serde(default = "default_std_multiple")]
     pub std_multiple: f64,
     /// Whether to clip the domain to the data's range.
+    #[serde(default = "default_true")]
     pub clip_to_data: bool,
+    /// Whether all axes share one spacing h.
+    #[serde(default = "default_true")]
+    pub equal_spacing: bool,
+}
+
+fn default_std_multiple() -> f64 {
+    3.0
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl GridRule {
     /// The rule with `cells` per axis, k = 3 and clipping to the data.
     pub fn new(cells: Vec<usize>) -> Self {
-        Self { cells, std_multiple: 3.0, clip_to_data: true }
+        Self { cells, std_multiple: default_std_multiple(), clip_to_data: true, equal_spacing: true }
     }
 
     /// The grid this rule gives for `data`.
@@ -127,8 +143,18 @@ impl GridRule {
                 lower = lower.max(lo);
                 upper = upper.min(hi);
             }
-            axes.push(Axis::from_edges(lower, upper, cells)?);
+            axes.push((lower, upper, cells));
         }
+        if self.equal_spacing {
+            let spacing = axes.iter().map(|&(lo, hi, n)| (hi - lo) / n as f64).fold(0.0, f64::max);
+            for (lo, hi, n) in &mut axes {
+                let centre = 0.5 * (*lo + *hi);
+                let half = 0.5 * spacing * *n as f64;
+                (*lo, *hi) = (centre - half, centre + half);
+            }
+        }
+        let axes =
+            axes.into_iter().map(|(lo, hi, n)| Axis::from_edges(lo, hi, n)).collect::<Result<_, _>>()?;
         Ok(Grid::new(axes)?)
     }
 }
@@ -226,5 +252,29 @@ mod tests {
         let ok = Trajectories::new(1, 2, 2, 1, vec![0.0, 1.0, 0.0, 1.0], vec![0.0, 1.0]).unwrap();
         assert!(matches!(GridRule::new(vec![8, 8]).grid(&ok), Err(DensityError::CellsPerAxis { .. })));
         assert!(matches!(GridRule::new(vec![1]).grid(&ok), Err(DensityError::Core(_))));
+    }
+
+    #[test]
+    fn equal_spacing_makes_square_cells_that_cover_every_axis_range() {
+        // x₁ spread over [0, 4), x₂ over [0, 1): anisotropic data
+        let n = 500;
+        let positions: Vec<f64> =
+            (0..n).flat_map(|i| [4.0 * i as f64 / n as f64, (i * 7 % n) as f64 / n as f64]).collect();
+        let mut both = positions.clone();
+        both.extend_from_slice(&positions);
+        let data = Trajectories::new(1, 2, n, 2, both, vec![0.0, 1.0]).unwrap();
+        let mut rule = GridRule::new(vec![32]);
+        rule.std_multiple = 10.0; // the range, not the spread, sets the domain
+        let grid = rule.grid(&data).unwrap();
+        let [a, b] = grid.axes() else { panic!("two axes") };
+        assert!((a.spacing() - b.spacing()).abs() < 1e-15);
+        assert!((a.spacing() - 3.992 / 32.0).abs() < 1e-12, "h = {}", a.spacing());
+        for (axis, (lo, hi)) in grid.axes().iter().zip([(0.0, 3.992), (0.0, 0.998)]) {
+            assert!(axis.lower() <= lo + 1e-12 && axis.upper() >= hi - 1e-12);
+            assert!(((axis.lower() + axis.upper()) - (lo + hi)).abs() < 1e-12, "centred on the data");
+        }
+        rule.equal_spacing = false;
+        let grid = rule.grid(&data).unwrap();
+        assert!((grid.axes()[1].spacing() - 0.998 / 32.0).abs() < 1e-12);
     }
 }

@@ -1,12 +1,17 @@
 //! Trial-term libraries for **wsindy**: the candidate interaction, drift and diffusion terms
 //! the regression chooses from.
 //!
-//! Built-in families (1D):
-//! * [`InteractionPower`]: K_j = |x|^m, evaluated as its force ∇K_j = m|x|^{m−1} sign(x);
-//! * [`DriftMonomial`]: a force term ∇V_j = x^a;
-//! * [`DiffusionMonomial`]: a diffusion term ½σ²_j = x^a.
+//! Built-in families:
+//! * [`InteractionPower`]: K_j = |x|^m in any dimension, evaluated as its force m|x|^{m−2} x;
+//! * [`RadialCutoff`]: K_j = |x|^{1/2}, |x|(log|x| − 1) or log|x|, continued linearly inside
+//!   |x| < δ;
+//! * 1D: [`DriftMonomial`] (a force ∇V_j = x^a) and [`DiffusionMonomial`] (½σ²_j = x^a);
+//! * 2D: [`AxisForce`] (∇V_j = f(x) e_i), [`PotentialGradient`] (∇V_j = ∇(x₁^a x₂^b)) and
+//!   [`DiffusionField`] (½σσᵀ_j = f(x) I, f E11, f E22 or f (E12 + E21)), with f a
+//!   [`ScalarField`] (cosine products or monomials).
 //!
-//! [`Library::nonlocal1d`] is the paper's Table 3. Any type implementing
+//! [`Library::nonlocal1d`], [`Library::local2d`] and [`Library::nonlocal2d`] are the paper's
+//! Tables 3, 2 and 4. Any type implementing
 //! [`wsindy_core::TrialTerm`] can be added, and [`FnTerm`] turns a closure into a term:
 //!
 //! ```
@@ -22,7 +27,15 @@
 //! assert_eq!(lib.terms()[24].name(), "exp(-|x|)");
 //! ```
 
+mod planar;
+
+pub use planar::{
+    AxisForce, CutoffProfile, DiffusionField, MatrixEntry, PotentialGradient, RadialCutoff, ScalarField,
+};
 use wsindy_core::{TermKind, TrialTerm};
+
+/// The cutoff radius δ of the paper's 2D singular kernels (5.6).
+pub const KELLER_SEGEL_CUTOFF: f64 = 0.01;
 
 /// Interaction potential K_j(x) = |x|^m; evaluates its force m|x|^{m−2} x (0 at x = 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -178,6 +191,53 @@ impl Library {
         lib
     }
 
+    /// The paper's Table 2 (local 2D), 115 terms: interaction |x|^m, m = 1..7; drift forces
+    /// [f, 0] and [0, f] with f = cos(m x₁) cos(n x₂), (m, n) ∈ {0..5}²; diffusion f I with the
+    /// same f (the Laplacian form Δ(f U)).
+    pub fn local2d() -> Self {
+        let mut lib = Self::new();
+        for m in 1..=7 {
+            lib.push(InteractionPower { power: f64::from(m) });
+        }
+        let cosines = || (0..=5).flat_map(|m| (0..=5).map(move |n| ScalarField::Cosines { m, n }));
+        for axis in 0..2 {
+            for field in cosines() {
+                lib.push(AxisForce { axis, field });
+            }
+        }
+        for field in cosines() {
+            lib.push(DiffusionField { entry: MatrixEntry::Identity, field });
+        }
+        lib
+    }
+
+    /// The paper's Table 4 (nonlocal 2D), 62 terms: interaction |x|^m (m = 2..6), |x|^(1/2),
+    /// |x|(log|x|-1) and log|x|, the last three with cutoff δ = [`KELLER_SEGEL_CUTOFF`]; drift
+    /// ∇(x₁^a x₂^b), 1 ≤ a + b ≤ 6; diffusion f E11, f E22 and f (E12 + E21) with
+    /// f = cos(m x₁) cos(n x₂), (m, n) ∈ {0, 1, 2}².
+    pub fn nonlocal2d() -> Self {
+        let mut lib = Self::new();
+        for m in 2..=6 {
+            lib.push(InteractionPower { power: f64::from(m) });
+        }
+        for profile in [CutoffProfile::Sqrt, CutoffProfile::LinearLog, CutoffProfile::Log] {
+            lib.push(RadialCutoff { profile, delta: KELLER_SEGEL_CUTOFF });
+        }
+        for total in 1..=6 {
+            for a in (0..=total).rev() {
+                lib.push(PotentialGradient { a, b: total - a });
+            }
+        }
+        for entry in [MatrixEntry::Diagonal(0), MatrixEntry::Diagonal(1), MatrixEntry::OffDiagonal] {
+            for m in 0..=2 {
+                for n in 0..=2 {
+                    lib.push(DiffusionField { entry, field: ScalarField::Cosines { m, n } });
+                }
+            }
+        }
+        lib
+    }
+
     /// Appends a term.
     pub fn push(&mut self, term: impl TrialTerm + 'static) -> &mut Self {
         self.terms.push(Box::new(term));
@@ -270,5 +330,109 @@ mod tests {
         let f = lib.evaluate_sum(TermKind::Interaction, &w, &[-2.0, 0.0, 0.5], 1);
         // ∇K = x − sign(x)
         assert_eq!(f, vec![-1.0, 0.0, -0.5]);
+    }
+
+    /// Central differences of a scalar function of two variables.
+    fn gradient(f: impl Fn(f64, f64) -> f64, x1: f64, x2: f64) -> [f64; 2] {
+        let e = 1e-6;
+        [(f(x1 + e, x2) - f(x1 - e, x2)) / (2.0 * e), (f(x1, x2 + e) - f(x1, x2 - e)) / (2.0 * e)]
+    }
+
+    #[test]
+    fn radial_forces_are_gradients_of_their_potentials_in_2d() {
+        let delta = 0.01;
+        let cutoff = |k: fn(f64) -> f64, dk: fn(f64) -> f64| {
+            move |r: f64| if r >= delta { k(r) } else { k(delta) + dk(delta) * (r - delta) }
+        };
+        type Potential = Box<dyn Fn(f64) -> f64>;
+        let cases: Vec<(Box<dyn TrialTerm>, Potential)> = vec![
+            (Box::new(InteractionPower { power: 3.0 }), Box::new(|r: f64| r.powi(3))),
+            (
+                Box::new(RadialCutoff { profile: CutoffProfile::Sqrt, delta }),
+                Box::new(cutoff(f64::sqrt, |r| 0.5 / r.sqrt())),
+            ),
+            (
+                Box::new(RadialCutoff { profile: CutoffProfile::LinearLog, delta }),
+                Box::new(cutoff(|r| r * (r.ln() - 1.0), f64::ln)),
+            ),
+            (
+                Box::new(RadialCutoff { profile: CutoffProfile::Log, delta }),
+                Box::new(cutoff(f64::ln, |r| 1.0 / r)),
+            ),
+        ];
+        // points outside and inside the cutoff radius
+        for (term, potential) in &cases {
+            for &(x1, x2) in &[(0.7, -0.4), (-1.3, 2.1), (0.003, 0.004), (-0.002, 0.0)] {
+                let mut f = [0.0; 2];
+                term.evaluate(&[x1, x2], 2, &mut f);
+                let g = gradient(|a, b| potential((a * a + b * b).sqrt()), x1, x2);
+                for p in 0..2 {
+                    assert!(
+                        (f[p] - g[p]).abs() < 1e-5 * g[p].abs().max(1.0),
+                        "{} at ({x1},{x2}): {f:?} vs {g:?}",
+                        term.name()
+                    );
+                }
+            }
+            let mut f = [1.0; 2];
+            term.evaluate(&[0.0, 0.0], 2, &mut f);
+            assert_eq!(f, [0.0, 0.0], "{}: ∇K(0) := 0", term.name());
+        }
+    }
+
+    #[test]
+    fn potential_gradients_and_fields_match_their_definitions() {
+        for (a, b) in [(1, 0), (0, 1), (2, 3), (4, 2)] {
+            let term = PotentialGradient { a, b };
+            let (x1, x2) = (0.8, -1.1);
+            let mut f = [0.0; 2];
+            term.evaluate(&[x1, x2], 2, &mut f);
+            let g = gradient(|u, v| u.powi(a as i32) * v.powi(b as i32), x1, x2);
+            assert!(
+                (f[0] - g[0]).abs() < 1e-6 && (f[1] - g[1]).abs() < 1e-6,
+                "{}: {f:?} vs {g:?}",
+                term.name()
+            );
+        }
+        let field = ScalarField::Cosines { m: 2, n: 3 };
+        assert!((field.value(0.4, -0.7) - (0.8f64).cos() * (2.1f64).cos()).abs() < 1e-15);
+        let mut out = [9.0; 2];
+        AxisForce { axis: 1, field }.evaluate(&[0.4, -0.7], 2, &mut out);
+        assert_eq!(out, [0.0, field.value(0.4, -0.7)]);
+        let mut m = [9.0; 4];
+        DiffusionField { entry: MatrixEntry::OffDiagonal, field: ScalarField::ONE }.evaluate(
+            &[0.1, 0.2],
+            2,
+            &mut m,
+        );
+        assert_eq!(m, [0.0, 1.0, 1.0, 0.0]);
+        DiffusionField { entry: MatrixEntry::Identity, field }.evaluate(&[0.4, -0.7], 2, &mut m);
+        assert_eq!(m, [field.value(0.4, -0.7), 0.0, 0.0, field.value(0.4, -0.7)]);
+    }
+
+    #[test]
+    fn tables_2_and_4_have_the_papers_terms_with_unique_names() {
+        for (lib, counts) in [(Library::local2d(), (7, 72, 36)), (Library::nonlocal2d(), (8, 27, 27))] {
+            let count = |k| lib.terms().iter().filter(|t| t.kind() == k).count();
+            assert_eq!(
+                (count(TermKind::Interaction), count(TermKind::Drift), count(TermKind::Diffusion)),
+                counts
+            );
+            let mut names: Vec<(TermKind, String)> =
+                lib.terms().iter().map(|t| (t.kind(), t.name())).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), lib.len(), "term names are unique");
+        }
+        let local = Library::local2d();
+        assert!(local.position(TermKind::Drift, "[1, 0]").is_some());
+        assert!(local.position(TermKind::Drift, "[0, 1]").is_some());
+        assert!(local.position(TermKind::Diffusion, "cos(x1)*cos(x2)*I").is_some());
+        assert!(local.position(TermKind::Diffusion, "1*I").is_some());
+        let ks = Library::nonlocal2d();
+        assert!(ks.position(TermKind::Interaction, "log|x|").is_some());
+        assert!(ks.position(TermKind::Drift, "grad(x1*x2^2)").is_some());
+        assert!(ks.position(TermKind::Diffusion, "1*E11").is_some());
+        assert!(ks.position(TermKind::Diffusion, "cos(2x1)*cos(x2)*E12").is_some());
     }
 }

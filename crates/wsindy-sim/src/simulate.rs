@@ -102,7 +102,7 @@ impl SimulationConfig {
 }
 
 /// The splitmix64 finaliser: a bijective 64-bit mix.
-fn splitmix64(mut z: u64) -> u64 {
+pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -111,18 +111,33 @@ fn splitmix64(mut z: u64) -> u64 {
 
 /// Which random stream of an experiment.
 #[derive(Clone, Copy)]
-enum Stream {
-    /// Initial positions and Brownian increments.
+pub(crate) enum Stream {
+    /// Brownian increments (in 1D also the initial positions).
     Dynamics = 0,
     /// Extrinsic observation noise.
     Observation = 1,
+    /// Initial positions (2D only; the 1D simulator draws them from [`Stream::Dynamics`]).
+    Initial = 2,
+}
+
+/// The 64-bit seed of `stream` in experiment `experiment`, derived from the seed only.
+fn stream_seed(seed: u64, experiment: usize, stream: Stream) -> u64 {
+    let h = splitmix64(seed);
+    let h = splitmix64(h ^ (experiment as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    splitmix64(h ^ (stream as u64).wrapping_mul(0xA24B_AED4_963E_E407))
 }
 
 /// The generator of `stream` in experiment `experiment`, derived from the seed only.
-fn stream_rng(seed: u64, experiment: usize, stream: Stream) -> Pcg64 {
-    let h = splitmix64(seed);
-    let h = splitmix64(h ^ (experiment as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
-    let h = splitmix64(h ^ (stream as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+pub(crate) fn stream_rng(seed: u64, experiment: usize, stream: Stream) -> Pcg64 {
+    Pcg64::seed_from_u64(stream_seed(seed, experiment, stream))
+}
+
+/// The generator of `stream` for particle block `block` of experiment `experiment`: an
+/// independent stream per (seed, experiment, block, stream kind), so that blocks of particles
+/// can draw their random numbers in parallel and the result does not depend on the thread count.
+pub(crate) fn block_rng(seed: u64, experiment: usize, block: usize, stream: Stream) -> Pcg64 {
+    let h = stream_seed(seed, experiment, stream);
+    let h = splitmix64(h ^ (block as u64).wrapping_add(1).wrapping_mul(0x9FB2_1C65_1E98_DF25));
     Pcg64::seed_from_u64(h)
 }
 
@@ -256,16 +271,21 @@ fn record(x: &[f64], noise_ratio: f64, rng: &mut Pcg64, out: &mut [f64]) {
         out.copy_from_slice(x);
         return;
     }
-    // ‖x‖_RMS computed as max|x| · RMS(x / max|x|) so that squaring cannot overflow.
-    let largest = x.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
-    let rms = if largest > 0.0 {
-        largest * (x.iter().map(|v| (v / largest) * (v / largest)).sum::<f64>() / x.len() as f64).sqrt()
-    } else {
-        0.0
-    };
-    let amplitude = noise_ratio * rms;
+    let amplitude = noise_ratio * rms(&[x]);
     for (o, &v) in out.iter_mut().zip(x) {
         let z: f64 = StandardNormal.sample(rng);
         *o = v + amplitude * z;
     }
+}
+
+/// The root mean square of all values in `parts` (taken together, in order), computed as
+/// max|v| · RMS(v / max|v|) so that squaring cannot overflow; 0 for no values or all zeros.
+pub(crate) fn rms(parts: &[&[f64]]) -> f64 {
+    let largest = parts.iter().flat_map(|p| p.iter()).fold(0.0_f64, |a, v| a.max(v.abs()));
+    if largest == 0.0 {
+        return 0.0;
+    }
+    let count: usize = parts.iter().map(|p| p.len()).sum();
+    let sum: f64 = parts.iter().flat_map(|p| p.iter()).map(|v| (v / largest) * (v / largest)).sum();
+    largest * (sum / count as f64).sqrt()
 }

@@ -265,8 +265,19 @@ impl SeparableBasis {
                         });
                     }
                     // the density array's axis order is [time, space...]
-                    let data_axis = if is_time { 0 } else { axis + 1 };
-                    let k = corner_wavenumber(density.values(), &shape, data_axis);
+                    let k = if is_time {
+                        corner_wavenumber(density.values(), &shape, 0)
+                    } else if d == 1 {
+                        corner_wavenumber(density.values(), &shape, 1)
+                    } else {
+                        // Along one space axis of a multi-dimensional histogram each line holds
+                        // few particles and its spectrum is flat shot noise almost from k = 1.
+                        // The marginal (the density summed over the other space axes) keeps
+                        // the signal and averages the shot noise down, so its corner is where
+                        // the data's own spectrum meets the noise.
+                        let (values, marginal_shape) = space_marginal(density.values(), &shape, axis + 1);
+                        corner_wavenumber(&values, &marginal_shape, 1)
+                    };
                     (support_from_corner(n, k, degree, tau_hat), Some(k))
                 }
             };
@@ -296,6 +307,23 @@ impl SeparableBasis {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Sums an array of shape [L, n_1, …, n_d] over every space axis but `keep` (an array axis
+/// ≥ 1), giving shape [L, n_keep].
+fn space_marginal(values: &[f64], shape: &[usize], keep: usize) -> (Vec<f64>, [usize; 2]) {
+    let (l, n) = (shape[0], shape[keep]);
+    let inner: usize = shape[keep + 1..].iter().product();
+    let outer: usize = shape[1..keep].iter().product();
+    let mut out = vec![0.0; l * n];
+    for (snapshot, row) in values.chunks_exact(outer * n * inner).zip(out.chunks_exact_mut(n)) {
+        for block in snapshot.chunks_exact(n * inner) {
+            for (r, line) in row.iter_mut().zip(block.chunks_exact(inner)) {
+                *r += line.iter().sum::<f64>();
+            }
+        }
+    }
+    (out, [l, n])
 }
 
 impl TestFunctionBasis for SeparableBasis {

@@ -1,96 +1,290 @@
-//! Convolution of a density with an interaction force on the grid: (∇K * U)(c) = h Σ_c' ∇K(c − c') U(c').
+//! Convolution of a density with an interaction force on a grid in any dimension:
+//! (∇K * U)(c) = h^d Σ_c' ∇K(c − c') U(c').
 
 use std::sync::Arc;
 
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
 
 use crate::pass::fast_len;
 
-/// Linear convolution on a 1D grid of n cells with kernels sampled on the difference grid
-/// (2n − 1 separations), by real FFTs of length ≥ 2n − 1 (wrap-around then misses every output
-/// that lies on the grid).
+/// Linear convolution on a grid of n_1 × … × n_d cells with kernels sampled on the difference
+/// grid C − C ((2n_1 − 1) × … × (2n_d − 1) separations), by a real FFT along the last axis and
+/// complex FFTs along the others, zero-padded to lengths P_a ≥ 2n_a − 1 so that wrap-around
+/// misses every output that lies on the grid.
+///
+/// Only the parts of each transform that can be non-zero are computed: the forward transform
+/// skips lines that are entirely padding, and the inverse transform produces only the lines
+/// that hold grid outputs.
 pub struct GridConvolver {
-    n: usize,
-    len: usize,
-    forward: Arc<dyn RealToComplex<f64>>,
-    inverse: Arc<dyn ComplexToReal<f64>>,
+    cells: Vec<usize>,
+    padded: Vec<usize>,
+    /// Spectrum shape: (P_d / 2 + 1) × P_1 × … × P_{d−1}. The real transform's bins come
+    /// first so that the complex transforms along the last of the other axes run over
+    /// contiguous memory (in 2D, every complex line is contiguous).
+    spectrum_shape: Vec<usize>,
+    forward_last: Arc<dyn RealToComplex<f64>>,
+    inverse_last: Arc<dyn ComplexToReal<f64>>,
+    forward_axes: Vec<Arc<dyn Fft<f64>>>,
+    inverse_axes: Vec<Arc<dyn Fft<f64>>>,
 }
 
 impl std::fmt::Debug for GridConvolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GridConvolver").field("n", &self.n).field("fft_len", &self.len).finish()
+        f.debug_struct("GridConvolver").field("cells", &self.cells).field("fft_len", &self.padded).finish()
     }
 }
 
 /// A kernel's spectrum, ready to multiply.
+#[derive(Debug, Clone)]
 pub struct KernelSpectrum(Vec<Complex<f64>>);
 
-impl GridConvolver {
-    /// A convolver for grids of `n` cells.
-    pub fn new(n: usize) -> Self {
-        let len = fast_len(2 * n - 1);
-        let mut planner = RealFftPlanner::<f64>::new();
-        Self { n, len, forward: planner.plan_fft_forward(len), inverse: planner.plan_fft_inverse(len) }
-    }
+/// The spectrum of one density snapshot, shared by every kernel it is convolved with.
+#[derive(Debug, Clone)]
+pub struct DensitySpectrum(Vec<Complex<f64>>);
 
-    /// FFT length used.
-    pub fn fft_len(&self) -> usize {
-        self.len
-    }
+/// Reusable buffers of a [`GridConvolver`].
+pub struct ConvWorkspace {
+    row: Vec<f64>,
+    bins: Vec<Complex<f64>>,
+    line: Vec<Complex<f64>>,
+    product: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
 
-    /// The spectrum of a kernel given at separations (k − n + 1) h, k = 0..2n−1, scaled by
-    /// `weight` (the quadrature weight h) and by 1/len for the unnormalised inverse.
-    pub fn kernel(&self, values: &[f64], weight: f64) -> KernelSpectrum {
-        assert_eq!(values.len(), 2 * self.n - 1, "kernel must be sampled on the difference grid");
-        let mut padded = self.forward.make_input_vec();
-        let scale = weight / self.len as f64;
-        for (p, v) in padded.iter_mut().zip(values) {
-            *p = v * scale;
+/// Row-major strides of `shape`.
+fn strides_of(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for a in (0..shape.len().saturating_sub(1)).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    strides
+}
+
+/// Calls `f` with the flat offset Σ (start_a + i_a) stride_a of every index in the box
+/// i_a < extent_a, in row-major order.
+fn for_each_in_box(start: &[usize], extent: &[usize], strides: &[usize], mut f: impl FnMut(usize)) {
+    if extent.contains(&0) {
+        return;
+    }
+    let base: usize = start.iter().zip(strides).map(|(s, t)| s * t).sum();
+    let mut index = vec![0; extent.len()];
+    loop {
+        f(base + index.iter().zip(strides).map(|(i, s)| i * s).sum::<usize>());
+        let mut a = extent.len();
+        loop {
+            if a == 0 {
+                return;
+            }
+            a -= 1;
+            index[a] += 1;
+            if index[a] < extent[a] {
+                break;
+            }
+            index[a] = 0;
         }
-        let mut spectrum = self.forward.make_output_vec();
-        self.forward.process(&mut padded, &mut spectrum).expect("lengths from the plan");
-        KernelSpectrum(spectrum)
+    }
+}
+
+impl GridConvolver {
+    /// A convolver for grids of `cells` = [n_1, …, n_d] cells (every n_a ≥ 1, d ≥ 1).
+    pub fn new(cells: &[usize]) -> Self {
+        assert!(!cells.is_empty() && cells.iter().all(|&n| n >= 1), "a grid has at least one cell per axis");
+        let padded: Vec<usize> = cells.iter().map(|&n| fast_len(2 * n - 1)).collect();
+        let d = cells.len();
+        let mut spectrum_shape = vec![padded[d - 1] / 2 + 1];
+        spectrum_shape.extend_from_slice(&padded[..d - 1]);
+        let mut real = RealFftPlanner::<f64>::new();
+        let mut complex = FftPlanner::<f64>::new();
+        Self {
+            cells: cells.to_vec(),
+            forward_last: real.plan_fft_forward(padded[d - 1]),
+            inverse_last: real.plan_fft_inverse(padded[d - 1]),
+            forward_axes: padded[..d - 1].iter().map(|&p| complex.plan_fft_forward(p)).collect(),
+            inverse_axes: padded[..d - 1].iter().map(|&p| complex.plan_fft_inverse(p)).collect(),
+            padded,
+            spectrum_shape,
+        }
     }
 
-    /// Buffers for [`Self::density_spectrum`] and [`Self::convolve`].
+    /// FFT length used along each axis.
+    pub fn fft_len(&self) -> &[usize] {
+        &self.padded
+    }
+
+    fn spectrum_len(&self) -> usize {
+        self.spectrum_shape.iter().product()
+    }
+
+    /// Buffers for the transforms.
     pub fn workspace(&self) -> ConvWorkspace {
-        let scratch = self.forward.get_scratch_len().max(self.inverse.get_scratch_len());
+        let scratch = self
+            .forward_axes
+            .iter()
+            .chain(&self.inverse_axes)
+            .map(|f| f.get_inplace_scratch_len())
+            .chain([self.forward_last.get_scratch_len(), self.inverse_last.get_scratch_len()])
+            .max()
+            .unwrap_or(0);
         ConvWorkspace {
-            real: self.forward.make_input_vec(),
-            spectrum: self.forward.make_output_vec(),
-            product: self.forward.make_output_vec(),
+            row: self.forward_last.make_input_vec(),
+            bins: self.forward_last.make_output_vec(),
+            line: vec![Complex::default(); self.padded.iter().copied().max().unwrap_or(1)],
+            product: vec![Complex::default(); self.spectrum_len()],
             scratch: vec![Complex::default(); scratch],
         }
     }
 
-    /// Transforms one density snapshot (n values) into `work`, to be shared by all kernels.
-    pub fn density_spectrum(&self, density: &[f64], work: &mut ConvWorkspace) {
-        work.real[..self.n].copy_from_slice(density);
-        work.real[self.n..].fill(0.0);
-        self.forward
-            .process_with_scratch(&mut work.real, &mut work.spectrum, &mut work.scratch)
-            .expect("lengths from the plan");
+    /// The forward transform of a real array of shape `extent` placed at the origin of the
+    /// padded grid.
+    fn forward(
+        &self,
+        values: &[f64],
+        extent: &[usize],
+        scale: f64,
+        work: &mut ConvWorkspace,
+    ) -> Vec<Complex<f64>> {
+        let d = self.cells.len();
+        let shape = &self.spectrum_shape;
+        let strides = strides_of(shape);
+        let mut spectrum = vec![Complex::default(); self.spectrum_len()];
+        let row_len = extent[d - 1];
+        let bin_stride = strides[0];
+        let mut source = values.chunks_exact(row_len);
+        for_each_in_box(&vec![0; d - 1], &extent[..d - 1], &strides[1..], |offset| {
+            let row = source.next().expect("extent matches the values");
+            for (r, v) in work.row.iter_mut().zip(row) {
+                *r = v * scale;
+            }
+            work.row[row_len..].fill(0.0);
+            self.forward_last
+                .process_with_scratch(&mut work.row, &mut work.bins, &mut work.scratch)
+                .expect("lengths from the plan");
+            for (k, b) in work.bins.iter().enumerate() {
+                spectrum[offset + k * bin_stride] = *b;
+            }
+        });
+        // complex axes from the last to the first: when axis a is transformed, the axes before
+        // it are still untransformed (non-zero only within their extent), those after it dense
+        for a in (0..d - 1).rev() {
+            let mut outer_extent = vec![shape[0]];
+            outer_extent.extend_from_slice(&extent[..a]);
+            outer_extent.extend_from_slice(&shape[a + 2..]);
+            self.line_transforms(
+                &mut spectrum,
+                a,
+                &outer_extent,
+                &vec![0; d - 1],
+                &self.forward_axes[a],
+                work,
+            );
+        }
+        spectrum
     }
 
-    /// Writes (kernel * density)(c_i), i = 0..n, for the density last given to
-    /// [`Self::density_spectrum`].
-    pub fn convolve(&self, kernel: &KernelSpectrum, work: &mut ConvWorkspace, out: &mut [f64]) {
-        for ((p, a), b) in work.product.iter_mut().zip(&work.spectrum).zip(&kernel.0) {
+    /// Transforms every line along complex axis `a` (spectrum axis a + 1) whose other indices
+    /// (bins, then the other complex axes in order) lie in the box `start + [0, extent)`.
+    fn line_transforms(
+        &self,
+        spectrum: &mut [Complex<f64>],
+        a: usize,
+        outer_extent: &[usize],
+        start: &[usize],
+        fft: &Arc<dyn Fft<f64>>,
+        work: &mut ConvWorkspace,
+    ) {
+        let len = self.padded[a];
+        let strides = strides_of(&self.spectrum_shape);
+        let stride = strides[a + 1];
+        let mut outer_strides = vec![strides[0]];
+        outer_strides.extend_from_slice(&strides[1..a + 1]);
+        outer_strides.extend_from_slice(&strides[a + 2..]);
+        let line = &mut work.line[..len];
+        for_each_in_box(start, outer_extent, &outer_strides, |offset| {
+            if stride == 1 {
+                fft.process_with_scratch(&mut spectrum[offset..offset + len], &mut work.scratch);
+                return;
+            }
+            for (i, l) in line.iter_mut().enumerate() {
+                *l = spectrum[offset + i * stride];
+            }
+            fft.process_with_scratch(line, &mut work.scratch);
+            for (i, l) in line.iter().enumerate() {
+                spectrum[offset + i * stride] = *l;
+            }
+        });
+    }
+
+    /// The spectrum of a kernel given on the difference grid (separations (k_a − n_a + 1) h_a,
+    /// k_a = 0..2n_a − 1, last axis fastest), scaled by `weight` (the quadrature weight h^d) and
+    /// by the inverse transform's normalisation.
+    pub fn kernel(&self, values: &[f64], weight: f64, work: &mut ConvWorkspace) -> KernelSpectrum {
+        let extent: Vec<usize> = self.cells.iter().map(|&n| 2 * n - 1).collect();
+        assert_eq!(
+            values.len(),
+            extent.iter().product::<usize>(),
+            "kernel must be sampled on the difference grid"
+        );
+        let scale = weight / self.padded.iter().product::<usize>() as f64;
+        KernelSpectrum(self.forward(values, &extent, scale, work))
+    }
+
+    /// The spectrum of one density snapshot (n_1 ⋯ n_d values).
+    pub fn density_spectrum(&self, density: &[f64], work: &mut ConvWorkspace) -> DensitySpectrum {
+        assert_eq!(density.len(), self.cells.iter().product::<usize>(), "density must be on the grid");
+        DensitySpectrum(self.forward(density, &self.cells, 1.0, work))
+    }
+
+    /// Writes (kernel * density)(c) for every grid cell c (n_1 ⋯ n_d values, last axis fastest).
+    pub fn convolve(
+        &self,
+        kernel: &KernelSpectrum,
+        density: &DensitySpectrum,
+        work: &mut ConvWorkspace,
+        out: &mut [f64],
+    ) {
+        let d = self.cells.len();
+        let mut product = std::mem::take(&mut work.product);
+        for ((p, a), b) in product.iter_mut().zip(&density.0).zip(&kernel.0) {
             *p = a * b;
         }
-        self.inverse
-            .process_with_scratch(&mut work.product, &mut work.real, &mut work.scratch)
-            .expect("lengths from the plan");
-        // output i sits at index i + n − 1 of the full convolution
-        out.copy_from_slice(&work.real[self.n - 1..2 * self.n - 1]);
+        let shape = &self.spectrum_shape;
+        let strides = strides_of(shape);
+        // output cell i along axis a sits at index i + n_a − 1 of the full convolution; axes
+        // already transformed back are needed only in that window
+        let window_start: Vec<usize> = self.cells.iter().map(|&n| n - 1).collect();
+        for a in 0..d - 1 {
+            let mut outer_extent = vec![shape[0]];
+            outer_extent.extend_from_slice(&self.cells[..a]);
+            outer_extent.extend_from_slice(&shape[a + 2..]);
+            let mut start = vec![0];
+            start.extend_from_slice(&window_start[..a]);
+            start.resize(d - 1, 0);
+            self.line_transforms(&mut product, a, &outer_extent, &start, &self.inverse_axes[a], work);
+        }
+        let bins = shape[0];
+        let bin_stride = strides[0];
+        let n_last = self.cells[d - 1];
+        let mut rows = out.chunks_exact_mut(n_last);
+        let even = self.padded[d - 1].is_multiple_of(2);
+        for_each_in_box(&window_start[..d - 1], &self.cells[..d - 1], &strides[1..], |offset| {
+            for (k, b) in work.bins.iter_mut().enumerate() {
+                *b = product[offset + k * bin_stride];
+            }
+            // the DC (and Nyquist) bins of a real row are real; the complex passes leave rounding
+            // noise in their imaginary parts
+            work.bins[0].im = 0.0;
+            if even {
+                work.bins[bins - 1].im = 0.0;
+            }
+            self.inverse_last
+                .process_with_scratch(&mut work.bins, &mut work.row, &mut work.scratch)
+                .expect("lengths from the plan");
+            rows.next()
+                .expect("one output row per grid row")
+                .copy_from_slice(&work.row[n_last - 1..2 * n_last - 1]);
+        });
+        work.product = product;
     }
-}
-
-/// Reusable buffers of a [`GridConvolver`].
-pub struct ConvWorkspace {
-    real: Vec<f64>,
-    spectrum: Vec<Complex<f64>>,
-    product: Vec<Complex<f64>>,
-    scratch: Vec<Complex<f64>>,
 }

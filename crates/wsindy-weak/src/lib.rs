@@ -52,7 +52,7 @@
 mod convolve;
 mod pass;
 
-pub use convolve::{ConvWorkspace, GridConvolver, KernelSpectrum};
+pub use convolve::{ConvWorkspace, DensitySpectrum, GridConvolver, KernelSpectrum};
 pub use pass::{AxisPass, PassStrategy, fast_len};
 
 use rayon::prelude::*;
@@ -91,9 +91,6 @@ pub enum WeakError {
         /// The relative mass threshold.
         threshold: f64,
     },
-    /// An interaction term in a dimension not yet supported.
-    #[error("interaction terms are supported in 1D; the data are {0}-dimensional")]
-    InteractionDimension(usize),
     /// A term produced a NaN or infinite value on the grid.
     #[error("{kind} term '{name}' evaluates to {value} at {point:?}: expected finite values on the grid")]
     NonFiniteTerm {
@@ -160,6 +157,7 @@ impl Passes {
                             basis.stencil(basis_axis, r),
                             basis.query_indices(basis_axis),
                             shape[array_axis],
+                            shape[array_axis + 1..].iter().product(),
                             strategy,
                         )
                     })
@@ -173,11 +171,11 @@ impl Passes {
     /// shape [rows, n_1, …, n_d]; returns the flattened [rows, q_1, …, q_d] result.
     fn space(&self, field: &[f64], shape: &[usize], orders: &[usize]) -> Vec<f64> {
         let mut shape = shape.to_vec();
-        let mut current = field.to_vec();
+        let mut current = Vec::new();
         let mut next = Vec::new();
         for (a, &r) in orders.iter().enumerate() {
             let pass = &self.by_axis[a + 1][r];
-            pass.apply(&current, &shape, a + 1, &mut next);
+            pass.apply(if a == 0 { field } else { &current }, &shape, a + 1, &mut next);
             shape[a + 1] = pass.queries();
             std::mem::swap(&mut current, &mut next);
         }
@@ -223,15 +221,14 @@ pub fn assemble(
             return Err(WeakError::SupportOutside { axis, centre: c, half_width: m, points });
         }
     }
-    if d != 1 && terms.iter().any(|t| t.kind() == TermKind::Interaction) {
-        return Err(WeakError::InteractionDimension(d));
-    }
 
     let grid = density.grid();
     let weight = grid.cell_volume() * density.dt();
     let passes = Passes::new(basis, &shape, options.strategy);
     let mut filtered_shape = shape.clone();
     filtered_shape[0] = basis.query_indices(d).len();
+    let mut query_shape = vec![shape[0]];
+    query_shape.extend((0..d).map(|a| basis.query_indices(a).len()));
     let smooth = passes.time(density.values(), &shape, 0);
     let smooth_dt = passes.time(density.values(), &shape, 1);
     let centres = grid.centre_points();
@@ -247,12 +244,16 @@ pub fn assemble(
         return Err(WeakError::NoRows { threshold: options.mass_threshold });
     }
 
-    let convolver = (d == 1).then(|| GridConvolver::new(cells));
-    let differences = if terms.iter().any(|t| t.kind() == TermKind::Interaction) {
-        grid.difference_points()
-    } else {
-        Vec::new()
-    };
+    let interaction = terms.iter().any(|t| t.kind() == TermKind::Interaction).then(|| {
+        let convolver = GridConvolver::new(&grid.shape());
+        // one spectrum per snapshot, shared by every interaction term and component
+        let spectra: Vec<DensitySpectrum> = density
+            .values()
+            .par_chunks_exact(cells)
+            .map_init(|| convolver.workspace(), |work, u| convolver.density_spectrum(u, work))
+            .collect();
+        (convolver, spectra, grid.difference_points())
+    });
 
     let columns: Result<Vec<Vec<f64>>, WeakError> = terms
         .par_iter()
@@ -266,11 +267,16 @@ pub fn assemble(
                     check_finite(term.as_ref(), &values, &centres, d)?;
                     let mut total = vec![0.0; rows_total];
                     let mut field = vec![0.0; smooth.len()];
+                    let mut entry = vec![0.0; cells];
                     for comp in 0..comps {
+                        for (e, v) in entry.iter_mut().zip(values.iter().skip(comp).step_by(comps)) {
+                            *e = *v;
+                        }
+                        if entry.iter().all(|&v| v == 0.0) {
+                            continue;
+                        }
                         for (row, out) in smooth.chunks_exact(cells).zip(field.chunks_exact_mut(cells)) {
-                            for ((o, u), v) in
-                                out.iter_mut().zip(row).zip(values.iter().skip(comp).step_by(comps))
-                            {
+                            for ((o, u), v) in out.iter_mut().zip(row).zip(&entry) {
                                 *o = u * v;
                             }
                         }
@@ -287,22 +293,42 @@ pub fn assemble(
                     total
                 }
                 TermKind::Interaction => {
-                    let convolver = convolver.as_ref().expect("checked: 1D");
+                    let (convolver, spectra, differences) =
+                        interaction.as_ref().expect("built when the library has interaction terms");
                     let mut kernel = vec![0.0; differences.len()];
-                    term.evaluate(&differences, d, &mut kernel);
-                    check_finite(term.as_ref(), &kernel, &differences, d)?;
-                    let spectrum = convolver.kernel(&kernel, grid.cell_volume());
+                    term.evaluate(differences, d, &mut kernel);
+                    check_finite(term.as_ref(), &kernel, differences, d)?;
                     let mut work = convolver.workspace();
+                    let mut component = vec![0.0; differences.len() / d];
                     let mut field = vec![0.0; density.values().len()];
-                    for (u, out) in density.values().chunks_exact(cells).zip(field.chunks_exact_mut(cells)) {
-                        convolver.density_spectrum(u, &mut work);
-                        convolver.convolve(&spectrum, &mut work, out);
-                        for (o, v) in out.iter_mut().zip(u) {
-                            *o *= v;
+                    let mut total = vec![0.0; rows_total];
+                    for comp in 0..d {
+                        for (c, k) in component.iter_mut().zip(kernel.iter().skip(comp).step_by(d)) {
+                            *c = *k;
+                        }
+                        if component.iter().all(|&v| v == 0.0) {
+                            continue;
+                        }
+                        let spectrum = convolver.kernel(&component, grid.cell_volume(), &mut work);
+                        for ((u, s), out) in density
+                            .values()
+                            .chunks_exact(cells)
+                            .zip(spectra)
+                            .zip(field.chunks_exact_mut(cells))
+                        {
+                            convolver.convolve(&spectrum, s, &mut work, out);
+                            for (o, v) in out.iter_mut().zip(u) {
+                                *o *= v;
+                            }
+                        }
+                        // space passes first: they shrink the array far more than the time pass
+                        let reduced = passes.space(&field, &shape, &unit(d, comp, None));
+                        let part = passes.time(&reduced, &query_shape, 0);
+                        for (t, p) in total.iter_mut().zip(&part) {
+                            *t += p;
                         }
                     }
-                    let filtered = passes.time(&field, &shape, 0);
-                    passes.space(&filtered, &filtered_shape, &[1])
+                    total
                 }
             };
             Ok(column)
@@ -340,3 +366,5 @@ pub fn column_scales(terms: &[Box<dyn TrialTerm>], inverse_length: f64, inverse_
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_2d;

@@ -37,7 +37,7 @@ fn fft_and_direct_passes_equal_the_definition() {
             }
         }
         for strategy in [PassStrategy::Direct, PassStrategy::Fft] {
-            let pass = AxisPass::new(&stencil, &queries, n, strategy);
+            let pass = AxisPass::new(&stencil, &queries, n, 1, strategy);
             assert_eq!(pass.uses_fft(), strategy == PassStrategy::Fft);
             let mut out = Vec::new();
             pass.apply(&data, &shape, axis, &mut out);
@@ -64,16 +64,91 @@ fn grid_convolution_equals_the_direct_sum() {
         let u = pseudo_random(n, n as u64);
         let kernel = pseudo_random(2 * n - 1, 7 * n as u64);
         let h = 0.3;
-        let conv = GridConvolver::new(n);
-        assert!(conv.fft_len() >= 2 * n - 1);
-        let spectrum = conv.kernel(&kernel, h);
+        let conv = GridConvolver::new(&[n]);
+        assert!(conv.fft_len()[0] >= 2 * n - 1);
         let mut work = conv.workspace();
+        let spectrum = conv.kernel(&kernel, h, &mut work);
         let mut out = vec![0.0; n];
-        conv.density_spectrum(&u, &mut work);
-        conv.convolve(&spectrum, &mut work, &mut out);
+        let density = conv.density_spectrum(&u, &mut work);
+        conv.convolve(&spectrum, &density, &mut work, &mut out);
         for i in 0..n {
             let direct: f64 = (0..n).map(|j| kernel[i + n - 1 - j] * u[j]).sum::<f64>() * h;
             assert!((out[i] - direct).abs() < 1e-10, "n={n} i={i}: {} vs {direct}", out[i]);
+        }
+    }
+}
+
+/// (K * U)(i) = h² Σ_j K(i − j) U(j) over a 2D grid, with K on the difference grid.
+fn direct_convolution_2d(kernel: &[f64], u: &[f64], n: [usize; 2], weight: f64) -> Vec<f64> {
+    let kw = 2 * n[1] - 1;
+    let mut out = vec![0.0; n[0] * n[1]];
+    for i0 in 0..n[0] {
+        for i1 in 0..n[1] {
+            let mut sum = 0.0;
+            for j0 in 0..n[0] {
+                for j1 in 0..n[1] {
+                    sum += kernel[(i0 + n[0] - 1 - j0) * kw + (i1 + n[1] - 1 - j1)] * u[j0 * n[1] + j1];
+                }
+            }
+            out[i0 * n[1] + i1] = sum * weight;
+        }
+    }
+    out
+}
+
+#[test]
+fn grid_convolution_2d_equals_the_direct_sum() {
+    // odd, even and non-square grids, including lengths whose padding is not a power of two
+    for n in [[9, 9], [16, 12], [5, 31], [40, 33]] {
+        let u = pseudo_random(n[0] * n[1], 11);
+        let kernel = pseudo_random((2 * n[0] - 1) * (2 * n[1] - 1), 5);
+        let weight = 0.01;
+        let conv = GridConvolver::new(&n);
+        let mut work = conv.workspace();
+        let spectrum = conv.kernel(&kernel, weight, &mut work);
+        let density = conv.density_spectrum(&u, &mut work);
+        let mut out = vec![0.0; n[0] * n[1]];
+        conv.convolve(&spectrum, &density, &mut work, &mut out);
+        let expected = direct_convolution_2d(&kernel, &u, n, weight);
+        let scale = expected.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+        for (i, (a, b)) in out.iter().zip(&expected).enumerate() {
+            assert!((a - b).abs() < 1e-12 * scale.max(1.0), "{n:?} cell {i}: {a} vs {b}");
+        }
+        // the workspace is reusable: a second convolution gives the same result
+        let mut again = vec![0.0; n[0] * n[1]];
+        conv.convolve(&spectrum, &density, &mut work, &mut again);
+        assert_eq!(out, again);
+    }
+}
+
+#[test]
+fn grid_convolution_3d_equals_the_direct_sum() {
+    let n = [4, 5, 6];
+    let u = pseudo_random(n.iter().product(), 2);
+    let k_shape: Vec<usize> = n.iter().map(|&v| 2 * v - 1).collect();
+    let kernel = pseudo_random(k_shape.iter().product(), 3);
+    let conv = GridConvolver::new(&n);
+    let mut work = conv.workspace();
+    let spectrum = conv.kernel(&kernel, 1.0, &mut work);
+    let density = conv.density_spectrum(&u, &mut work);
+    let mut out = vec![0.0; u.len()];
+    conv.convolve(&spectrum, &density, &mut work, &mut out);
+    let flat = |i: [usize; 3], s: &[usize]| (i[0] * s[1] + i[1]) * s[2] + i[2];
+    for i0 in 0..n[0] {
+        for i1 in 0..n[1] {
+            for i2 in 0..n[2] {
+                let mut sum = 0.0;
+                for j0 in 0..n[0] {
+                    for j1 in 0..n[1] {
+                        for j2 in 0..n[2] {
+                            let k = [i0 + n[0] - 1 - j0, i1 + n[1] - 1 - j1, i2 + n[2] - 1 - j2];
+                            sum += kernel[flat(k, &k_shape)] * u[flat([j0, j1, j2], &n)];
+                        }
+                    }
+                }
+                let got = out[flat([i0, i1, i2], &n)];
+                assert!((got - sum).abs() < 1e-12, "({i0},{i1},{i2}): {got} vs {sum}");
+            }
         }
     }
 }

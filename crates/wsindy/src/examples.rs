@@ -1,13 +1,14 @@
 //! The paper's examples as ready-made data generators with their libraries and true models.
 
 use serde::{Deserialize, Serialize};
-use wsindy_core::{TermKind, Trajectories};
+use wsindy_core::{Grid, TermKind, Trajectories};
 use wsindy_library::Library;
 use wsindy_sim::{
-    Diffusion, InitialDistribution, InteractionForce, ParticleModel, SimError, SimulationConfig, simulate,
+    Diffusion, InitialDistribution, InteractionForce, KELLER_SEGEL_CRITICAL_SIGMA, ParticleModel,
+    PlanarInitial, PlanarModel, SimError, SimulationConfig, simulate, simulate_planar,
 };
 
-use crate::TrueModel;
+use crate::{IdentifyConfig, Preset, TrueModel};
 
 /// The diffusion of the nonlocal 1D example (section 5.2 of the paper).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -95,6 +96,230 @@ impl Nonlocal1d {
                 .with(TermKind::Diffusion, "x^2", 0.1)
                 .with(TermKind::Diffusion, "x^1", -0.4)
                 .with(TermKind::Diffusion, "x^0", 0.4),
+        }
+    }
+}
+
+/// The local 2D example (5.2): particles drift with velocity (1, 1) (∇V = (−1, −1)), K = 0,
+/// ½σσᵀ = (1 + 0.95 cos(ωx₁) cos(ωx₂)) I, from N(0, I₂); 100 recorded steps at Δt = 0.02 from
+/// an Euler–Maruyama step of 1e-4.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Local2d {
+    /// The frequency ω of the diffusivity (the paper uses 1 and 20).
+    pub omega: f64,
+    /// Particles per experiment N.
+    pub particles: usize,
+    /// Experiments M.
+    pub experiments: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for Local2d {
+    /// ω = 1, N = 16,384, M = 1, seed 1.
+    fn default() -> Self {
+        Self { omega: 1.0, particles: 16_384, experiments: 1, seed: 1 }
+    }
+}
+
+/// Amplitude of the diffusivity's oscillation in the local 2D example.
+const LOCAL2D_AMPLITUDE: f64 = 0.95;
+
+impl Local2d {
+    /// The particle model.
+    pub fn model(&self) -> PlanarModel {
+        PlanarModel::local2d(self.omega)
+    }
+
+    /// The simulation settings.
+    pub fn simulation(&self) -> SimulationConfig {
+        SimulationConfig {
+            particles: self.particles,
+            experiments: self.experiments,
+            step: 1e-4,
+            record_every: 200,
+            recorded_steps: 100,
+            seed: self.seed,
+            noise_ratio: 0.0,
+        }
+    }
+
+    /// Simulates the example.
+    pub fn simulate(&self) -> Result<Trajectories, SimError> {
+        simulate_planar(&self.model(), &PlanarInitial::paper_local2d(), &self.simulation())
+    }
+
+    /// Whether cos(ωx₁) cos(ωx₂) is one of the library's fields (integer ω ≤ 5); otherwise the
+    /// target is the homogenised equation (5.3).
+    pub fn resolved_by_library(&self) -> bool {
+        self.omega.fract() == 0.0 && (0.0..=5.0).contains(&self.omega)
+    }
+
+    /// The harmonic mean ω̄ of 1 + 0.95 cos(ωx₁) cos(ωx₂) over the grid's domain, by the
+    /// midpoint rule with at least 40 points per period along each axis.
+    pub fn harmonic_mean_diffusivity(&self, grid: &Grid) -> f64 {
+        let axes = grid.axes();
+        let points = |lo: f64, hi: f64| {
+            let periods = (hi - lo) * self.omega.abs() / std::f64::consts::TAU;
+            (40.0 * periods).ceil().max(400.0) as usize
+        };
+        let (lo1, hi1, lo2, hi2) = (axes[0].lower(), axes[0].upper(), axes[1].lower(), axes[1].upper());
+        let (n1, n2) = (points(lo1, hi1), points(lo2, hi2));
+        let c2: Vec<f64> = (0..n2)
+            .map(|j| (self.omega * (lo2 + (j as f64 + 0.5) * (hi2 - lo2) / n2 as f64)).cos())
+            .collect();
+        let mut inverse_sum = 0.0;
+        for i in 0..n1 {
+            let c1 = (self.omega * (lo1 + (i as f64 + 0.5) * (hi1 - lo1) / n1 as f64)).cos();
+            inverse_sum += c2.iter().map(|c| 1.0 / (1.0 + LOCAL2D_AMPLITUDE * c1 * c)).sum::<f64>();
+        }
+        (n1 * n2) as f64 / inverse_sum
+    }
+
+    /// The true model on `grid`: drift [1, 0] and [0, 1] with coefficient −1; diffusion 1*I
+    /// and 0.95 cos(ωx₁)cos(ωx₂)*I when the library resolves ω, otherwise ω̄ 1*I.
+    pub fn truth(&self, grid: &Grid) -> TrueModel {
+        let t =
+            TrueModel::default().with(TermKind::Drift, "[1, 0]", -1.0).with(TermKind::Drift, "[0, 1]", -1.0);
+        if self.resolved_by_library() {
+            let field = wsindy_library::ScalarField::Cosines { m: self.omega as u32, n: self.omega as u32 };
+            t.with(TermKind::Diffusion, "1*I", 1.0).with(
+                TermKind::Diffusion,
+                &format!("{}*I", field.name()),
+                LOCAL2D_AMPLITUDE,
+            )
+        } else {
+            t.with(TermKind::Diffusion, "1*I", self.harmonic_mean_diffusivity(grid))
+        }
+    }
+}
+
+/// The diffusion of the nonlocal 2D (Keller–Segel) example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum KellerSegelSigma {
+    /// σ = 0 (the data may carry extrinsic noise instead).
+    Zero,
+    /// The critical σ = 1/√(4π), i.e. ½σ² = 1/(8π).
+    #[default]
+    Critical,
+}
+
+/// The nonlocal 2D example (5.5)–(5.6): K = (1/2π) log|x| with cutoff δ = 0.01, V = 0, from the
+/// uniform distribution on the disk of radius 2; 80 recorded steps at Δt = 0.1 from an
+/// Euler–Maruyama step of 0.0025.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nonlocal2d {
+    /// The diffusion.
+    pub sigma: KellerSegelSigma,
+    /// Extrinsic noise ratio ε.
+    pub noise_ratio: f64,
+    /// Particles per experiment N.
+    pub particles: usize,
+    /// Experiments M.
+    pub experiments: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for Nonlocal2d {
+    /// σ critical, no extrinsic noise, N = 4000, M = 4, seed 1.
+    fn default() -> Self {
+        Self { sigma: KellerSegelSigma::Critical, noise_ratio: 0.0, particles: 4000, experiments: 4, seed: 1 }
+    }
+}
+
+impl Nonlocal2d {
+    /// σ as a number.
+    pub fn sigma_value(&self) -> f64 {
+        match self.sigma {
+            KellerSegelSigma::Zero => 0.0,
+            KellerSegelSigma::Critical => KELLER_SEGEL_CRITICAL_SIGMA,
+        }
+    }
+
+    /// The particle model.
+    pub fn model(&self) -> PlanarModel {
+        PlanarModel::keller_segel(self.sigma_value())
+    }
+
+    /// The simulation settings.
+    pub fn simulation(&self) -> SimulationConfig {
+        SimulationConfig {
+            particles: self.particles,
+            experiments: self.experiments,
+            step: 0.0025,
+            record_every: 40,
+            recorded_steps: 80,
+            seed: self.seed,
+            noise_ratio: self.noise_ratio,
+        }
+    }
+
+    /// Simulates the example.
+    pub fn simulate(&self) -> Result<Trajectories, SimError> {
+        simulate_planar(&self.model(), &PlanarInitial::paper_keller_segel(), &self.simulation())
+    }
+
+    /// The true model: log|x| with 1/(2π), and 1/(8π) on 1*E11 and 1*E22 for critical σ.
+    pub fn truth(&self) -> TrueModel {
+        let t = TrueModel::default().with(TermKind::Interaction, "log|x|", 1.0 / std::f64::consts::TAU);
+        match self.sigma {
+            KellerSegelSigma::Zero => t,
+            KellerSegelSigma::Critical => {
+                let d = 0.5 * KELLER_SEGEL_CRITICAL_SIGMA * KELLER_SEGEL_CRITICAL_SIGMA;
+                t.with(TermKind::Diffusion, "1*E11", d).with(TermKind::Diffusion, "1*E22", d)
+            }
+        }
+    }
+}
+
+/// One of the paper's three examples, for code that handles them alike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Example {
+    /// Section 4.2 / (5.4).
+    Nonlocal1d(Nonlocal1d),
+    /// Section 4.1 / (5.2).
+    Local2d(Local2d),
+    /// Section 4.3 / (5.5).
+    Nonlocal2d(Nonlocal2d),
+}
+
+impl Example {
+    /// The matching preset (library and discretisation).
+    pub fn preset(&self) -> Preset {
+        match self {
+            Example::Nonlocal1d(_) => Preset::Nonlocal1d,
+            Example::Local2d(_) => Preset::Local2d,
+            Example::Nonlocal2d(_) => Preset::Nonlocal2d,
+        }
+    }
+
+    /// Simulates the example.
+    pub fn simulate(&self) -> Result<Trajectories, SimError> {
+        match self {
+            Example::Nonlocal1d(e) => e.simulate(),
+            Example::Local2d(e) => e.simulate(),
+            Example::Nonlocal2d(e) => e.simulate(),
+        }
+    }
+
+    /// The preset's library.
+    pub fn library(&self) -> Library {
+        self.preset().library()
+    }
+
+    /// The preset's discretisation.
+    pub fn config(&self) -> IdentifyConfig {
+        self.preset().config()
+    }
+
+    /// The true model (for local 2D with unresolved ω it depends on the grid's domain).
+    pub fn truth(&self, grid: &Grid) -> TrueModel {
+        match self {
+            Example::Nonlocal1d(e) => e.truth(),
+            Example::Local2d(e) => e.truth(grid),
+            Example::Nonlocal2d(e) => e.truth(),
         }
     }
 }

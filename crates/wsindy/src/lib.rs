@@ -34,12 +34,14 @@
 
 mod model;
 mod pipeline;
+mod presets;
 mod score;
 
 pub mod examples;
 
 pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
 pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify};
+pub use presets::Preset;
 pub use score::{Scores, TrueModel, TrueTerm, score};
 
 pub use wsindy_core as core;
