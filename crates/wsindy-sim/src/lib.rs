@@ -26,6 +26,8 @@
 //! within an experiment), record every `record_every` steps and optionally add extrinsic
 //! observation noise Y = X + ε ‖X_t‖_RMS ξ. Results are bit-identical for a given seed whatever
 //! the thread count, and bad input or a blow-up is a [`SimError`], never a panic or NaN data.
+//! [`simulate_with_progress`] and [`simulate_planar_with_progress`] also report the recorded
+//! steps done to a callback (for a progress bar) without changing the result.
 //!
 //! ```
 //! use wsindy_sim::{simulate, Diffusion, InitialDistribution, InteractionForce, ParticleModel, SimulationConfig};
@@ -88,5 +90,5 @@ pub use model::{Diffusion, ParticleModel};
 pub use planar::force::{KELLER_SEGEL_DELTA, PlanarForceWorkspace, RadialForce, RadialProfile, RadialTerm};
 pub use planar::initial::PlanarInitial;
 pub use planar::model::{KELLER_SEGEL_CRITICAL_SIGMA, MatrixFn, PlanarDiffusion, PlanarModel, VectorFn};
-pub use planar::simulate::{RNG_BLOCK, simulate_planar};
-pub use simulate::{SimulationConfig, simulate};
+pub use planar::simulate::{RNG_BLOCK, simulate_planar, simulate_planar_with_progress};
+pub use simulate::{Progress, SimulationConfig, simulate, simulate_with_progress};

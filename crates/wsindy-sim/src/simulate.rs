@@ -3,6 +3,8 @@
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 use wsindy_core::Trajectories;
 
@@ -159,6 +161,48 @@ pub fn simulate(
     initial: &InitialDistribution,
     config: &SimulationConfig,
 ) -> Result<Trajectories, SimError> {
+    simulate_with_progress(model, initial, config, &|_, _| {})
+}
+
+/// A progress callback: called with (recorded steps done, recorded steps in total), counted
+/// over all experiments (the total is `experiments · recorded_steps`). Experiments run in
+/// parallel, so it is called from several threads, possibly out of order.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Counts recorded steps over all experiments and reports them to a [`Progress`] callback.
+pub(crate) struct ProgressCounter<'a> {
+    done: AtomicUsize,
+    total: usize,
+    callback: Progress<'a>,
+}
+
+impl<'a> ProgressCounter<'a> {
+    /// A counter for `config`, reporting (0, total) at once.
+    pub(crate) fn new(config: &SimulationConfig, callback: Progress<'a>) -> Self {
+        let total = config.experiments.saturating_mul(config.recorded_steps);
+        callback(0, total);
+        Self { done: AtomicUsize::new(0), total, callback }
+    }
+
+    /// One more recorded step.
+    pub(crate) fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.callback)(done, self.total);
+    }
+}
+
+/// [`simulate()`] reporting its progress to `progress` after every recorded step of every
+/// experiment (see [`Progress`]). The callback only observes: the result is the same as that of
+/// [`simulate()`], bit for bit.
+///
+/// # Errors
+/// As [`simulate()`].
+pub fn simulate_with_progress(
+    model: &ParticleModel,
+    initial: &InitialDistribution,
+    config: &SimulationConfig,
+    progress: Progress<'_>,
+) -> Result<Trajectories, SimError> {
     config.validate()?;
     model.validate()?;
     initial.validate()?;
@@ -176,10 +220,11 @@ pub fn simulate(
         .map_err(|_| SimError::TooLarge { what: "recorded positions", values: total })?;
     positions.resize(total, 0.0);
 
+    let counter = ProgressCounter::new(config, progress);
     let results: Vec<Result<(), SimError>> = positions
         .par_chunks_mut(per_experiment)
         .enumerate()
-        .map(|(m, out)| run_experiment(model, initial, config, m, out))
+        .map(|(m, out)| run_experiment(model, initial, config, m, out, &counter))
         .collect();
     results.into_iter().collect::<Result<Vec<()>, SimError>>()?;
     Ok(Trajectories::new(config.experiments, time_points, n, 1, positions, config.times())?)
@@ -192,6 +237,7 @@ fn run_experiment(
     config: &SimulationConfig,
     m: usize,
     out: &mut [f64],
+    counter: &ProgressCounter<'_>,
 ) -> Result<(), SimError> {
     let n = config.particles;
     let h = config.step;
@@ -228,6 +274,7 @@ fn run_experiment(
             }
         }
         record(&x, config.noise_ratio, &mut noise_rng, snapshot);
+        counter.tick();
     }
     Ok(())
 }
@@ -288,4 +335,52 @@ pub(crate) fn rms(parts: &[&[f64]]) -> f64 {
     let count: usize = parts.iter().map(|p| p.len()).sum();
     let sum: f64 = parts.iter().flat_map(|p| p.iter()).map(|v| (v / largest) * (v / largest)).sum();
     largest * (sum / count as f64).sqrt()
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::{
+        InteractionForce, PlanarInitial, PlanarModel, simulate_planar, simulate_planar_with_progress,
+    };
+
+    #[test]
+    fn progress_counts_every_recorded_step_and_changes_nothing() {
+        let model = ParticleModel::default()
+            .with_interaction(InteractionForce::attraction_repulsion())
+            .with_diffusion(Diffusion::Constant(0.3));
+        let initial = InitialDistribution::paper_three_clusters();
+        let config = SimulationConfig {
+            particles: 300,
+            experiments: 3,
+            recorded_steps: 7,
+            seed: 5,
+            ..Default::default()
+        };
+        let seen = Mutex::new(Vec::new());
+        let with = simulate_with_progress(&model, &initial, &config, &|done, total| {
+            seen.lock().unwrap().push((done, total));
+        })
+        .unwrap();
+        assert_eq!(with, simulate(&model, &initial, &config).unwrap());
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_unstable();
+        let expected: Vec<(usize, usize)> = (0..=21).map(|d| (d, 21)).collect();
+        assert_eq!(seen, expected);
+
+        let planar = PlanarModel::keller_segel(0.2);
+        let initial = PlanarInitial::paper_keller_segel();
+        let config =
+            SimulationConfig { particles: 200, experiments: 2, recorded_steps: 4, seed: 2, ..config };
+        let calls = AtomicUsize::new(0);
+        let with = simulate_planar_with_progress(&planar, &initial, &config, &|done, total| {
+            assert!(done <= total && total == 8);
+            calls.fetch_add(1, Ordering::Relaxed);
+        })
+        .unwrap();
+        assert_eq!(with, simulate_planar(&planar, &initial, &config).unwrap());
+        assert_eq!(calls.into_inner(), 9);
+    }
 }

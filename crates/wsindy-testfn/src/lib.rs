@@ -278,7 +278,15 @@ impl SeparableBasis {
                         let (values, marginal_shape) = space_marginal(density.values(), &shape, axis + 1);
                         corner_wavenumber(&values, &marginal_shape, 1)
                     };
-                    (support_from_corner(n, k, degree, tau_hat), Some(k))
+                    let mut m = support_from_corner(n, k, degree, tau_hat);
+                    if !is_time && d >= 2 {
+                        // A support of half the domain leaves a single query point per axis;
+                        // in several dimensions the rows of G are the product of the axes'
+                        // counts, and a quarter of the domain keeps enough of them for the
+                        // libraries' dozens of terms.
+                        m = m.min(((n - 1) / 4).max(2));
+                    }
+                    (m, Some(k))
                 }
             };
             bumps.push(PolyBump::new(m, degree, spacing)?);

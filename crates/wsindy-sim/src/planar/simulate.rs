@@ -8,8 +8,8 @@ use wsindy_core::Trajectories;
 use super::force::PlanarForceWorkspace;
 use super::initial::PlanarInitial;
 use super::model::{PlanarDiffusion, PlanarModel};
-use crate::simulate::{Stream, block_rng, rms};
-use crate::{SimError, SimulationConfig};
+use crate::simulate::{ProgressCounter, Stream, block_rng, rms};
+use crate::{Progress, SimError, SimulationConfig};
 
 /// Particles per random stream: experiment m's particles are cut into blocks of this many
 /// (independent of the thread count), each drawing from its own generators derived from
@@ -41,6 +41,21 @@ pub fn simulate_planar(
     initial: &PlanarInitial,
     config: &SimulationConfig,
 ) -> Result<Trajectories, SimError> {
+    simulate_planar_with_progress(model, initial, config, &|_, _| {})
+}
+
+/// [`simulate_planar`] reporting its progress to `progress` after every recorded step of every
+/// experiment (see [`Progress`]). The callback only observes: the result is the same as that
+/// of [`simulate_planar`], bit for bit.
+///
+/// # Errors
+/// As [`simulate_planar`].
+pub fn simulate_planar_with_progress(
+    model: &PlanarModel,
+    initial: &PlanarInitial,
+    config: &SimulationConfig,
+    progress: Progress<'_>,
+) -> Result<Trajectories, SimError> {
     config.validate()?;
     model.validate()?;
     initial.validate()?;
@@ -56,10 +71,11 @@ pub fn simulate_planar(
         .map_err(|_| SimError::TooLarge { what: "recorded positions", values: total })?;
     positions.resize(total, 0.0);
 
+    let counter = ProgressCounter::new(config, progress);
     let results: Vec<Result<(), SimError>> = positions
         .par_chunks_mut(per_experiment)
         .enumerate()
-        .map(|(m, out)| run_experiment(model, initial, config, m, out))
+        .map(|(m, out)| run_experiment(model, initial, config, m, out, &counter))
         .collect();
     results.into_iter().collect::<Result<Vec<()>, SimError>>()?;
     Ok(Trajectories::new(config.experiments, time_points, n, 2, positions, config.times())?)
@@ -85,6 +101,7 @@ fn run_experiment(
     config: &SimulationConfig,
     m: usize,
     out: &mut [f64],
+    counter: &ProgressCounter<'_>,
 ) -> Result<(), SimError> {
     let n = config.particles;
     let blocks = n.div_ceil(RNG_BLOCK);
@@ -131,6 +148,7 @@ fn run_experiment(
             }
         }
         record(&state.x, &state.y, config.noise_ratio, &mut state.observation, snapshot);
+        counter.tick();
     }
     Ok(())
 }
