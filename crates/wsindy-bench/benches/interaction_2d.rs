@@ -9,9 +9,9 @@ use divan::Bencher;
 use faer::Mat;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use wsindy::Library;
 use wsindy::core::{Axis, Grid};
 use wsindy::weak::{DensitySpectrum, GridConvolver};
-use wsindy::Library;
 
 const N: usize = 128;
 const SNAPSHOTS: usize = 81;
@@ -31,7 +31,10 @@ fn snapshots() -> &'static Vec<Vec<f64>> {
         (0..SNAPSHOTS)
             .map(|l| {
                 let shift = 0.01 * l as f64;
-                centres.chunks_exact(2).map(|p| (-((p[0] - shift).powi(2) + p[1] * p[1]) / 1.5).exp()).collect()
+                centres
+                    .chunks_exact(2)
+                    .map(|p| (-((p[0] - shift).powi(2) + p[1] * p[1]) / 1.5).exp())
+                    .collect()
             })
             .collect()
     })
@@ -112,7 +115,12 @@ impl LineConvolver {
 }
 
 /// Σ_q (u_q ⊗ v_q) * U: rows with v_q, then columns with u_q.
-fn low_rank_convolve(lines: &LineConvolver, spectra: &[(Vec<Complex<f64>>, Vec<Complex<f64>>)], u: &[f64], out: &mut [f64]) {
+fn low_rank_convolve(
+    lines: &LineConvolver,
+    spectra: &[(Vec<Complex<f64>>, Vec<Complex<f64>>)],
+    u: &[f64],
+    out: &mut [f64],
+) {
     out.fill(0.0);
     let mut rows = vec![0.0; N * N];
     let mut column = vec![0.0; N];
@@ -154,7 +162,10 @@ fn main() {
         low_rank_convolve(&lines, &spectra, u, &mut approx);
         let scale = exact.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let error = exact.iter().zip(&approx).fold(0.0_f64, |a, (x, y)| a.max((x - y).abs())) / scale;
-        println!("{name:>14}: rank Q = {:3} at tolerance {RANK_TOLERANCE:e}, max relative difference {error:.1e}", lr.factors.len());
+        println!(
+            "{name:>14}: rank Q = {:3} at tolerance {RANK_TOLERANCE:e}, max relative difference {error:.1e}",
+            lr.factors.len()
+        );
     }
     divan::main();
 }
@@ -167,7 +178,8 @@ fn fft_2d(bencher: Bencher<'_, '_>) {
     let conv = GridConvolver::new(&[N, N]);
     bencher.bench(|| {
         let mut work = conv.workspace();
-        let spectra: Vec<DensitySpectrum> = snapshots().iter().map(|u| conv.density_spectrum(u, &mut work)).collect();
+        let spectra: Vec<DensitySpectrum> =
+            snapshots().iter().map(|u| conv.density_spectrum(u, &mut work)).collect();
         let mut out = vec![0.0; N * N];
         for (_, values) in kernels() {
             let kernel = conv.kernel(values, h2, &mut work);
@@ -191,7 +203,9 @@ fn low_rank_1d_pairs(bencher: Bencher<'_, '_>) {
             let spectra: Vec<_> = lr
                 .factors
                 .iter()
-                .map(|(a, b)| (lines.spectrum(a, 1.0 / (2 * N) as f64), lines.spectrum(b, h2 / (2 * N) as f64)))
+                .map(|(a, b)| {
+                    (lines.spectrum(a, 1.0 / (2 * N) as f64), lines.spectrum(b, h2 / (2 * N) as f64))
+                })
                 .collect();
             for u in snapshots() {
                 low_rank_convolve(&lines, &spectra, u, &mut out);

@@ -80,6 +80,11 @@ pub struct RegressionOutcome {
     pub lambdas: Vec<f64>,
     /// The loss 𝓛(λ) for each threshold tried.
     pub losses: Vec<f64>,
+    /// The loss of the returned coefficients (at most the smallest of `losses`: a refinement
+    /// may lower it further).
+    pub loss: f64,
+    /// Terms the refinement removed from the support chosen by the threshold path.
+    pub pruned: Vec<usize>,
     /// The least-squares solution over all columns, w₀ = G†b.
     pub least_squares: Vec<f64>,
     /// ‖G ŵ − b‖ / ‖b‖.

@@ -175,9 +175,9 @@ fn bad_input_is_an_error() {
     ));
     let wide = random_matrix(2, 3, 2);
     assert!(matches!(Mstls::default().regress(&wide, &[1.0, 1.0]), Err(RegressError::BadShape { .. })));
-    let m = Mstls { lambdas: vec![0.1, 2.0], sparsity_weight: 1.0 };
+    let m = Mstls { lambdas: vec![0.1, 2.0], ..Mstls::default() };
     assert!(matches!(m.regress(&g, &b), Err(RegressError::BadLambda { value: 2.0 })));
-    let m = Mstls { lambdas: vec![], sparsity_weight: 1.0 };
+    let m = Mstls { lambdas: vec![], ..Mstls::default() };
     assert!(matches!(m.regress(&g, &b), Err(RegressError::BadLambda { .. })));
 }
 
@@ -187,4 +187,30 @@ fn log_grid_spans_its_ends() {
     assert_eq!(l.len(), 100);
     assert!((l[0] - 1e-4).abs() < 1e-18);
     assert!((l[99] - 1.0).abs() < 1e-15);
+}
+
+#[test]
+fn pruning_removes_terms_while_the_loss_falls() {
+    // b uses columns 0 and 1 plus 1% noise; a single tiny threshold keeps all six terms on the
+    // path, so only pruning can reach the true support
+    let g = random_matrix(80, 6, 5);
+    let clean = g.mul_vec(&[1.0, -0.7, 0.0, 0.0, 0.0, 0.0]);
+    let scale = norm(&clean) / (clean.len() as f64).sqrt();
+    let noise = random_matrix(80, 1, 9);
+    let b: Vec<f64> = clean.iter().zip(noise.col(0)).map(|(c, e)| c + 0.01 * scale * e).collect();
+    let path_only = Mstls { lambdas: vec![1e-8], prune: false, ..Mstls::default() };
+    let out = path_only.regress(&g, &b).unwrap();
+    assert_eq!(out.coefficients.iter().filter(|w| **w != 0.0).count(), 6);
+    assert!(out.pruned.is_empty());
+    assert_eq!(out.loss, out.losses[0]);
+
+    let pruning = Mstls { lambdas: vec![1e-8], prune: true, ..Mstls::default() };
+    let out = pruning.regress(&g, &b).unwrap();
+    let support: Vec<usize> = (0..6).filter(|&i| out.coefficients[i] != 0.0).collect();
+    assert_eq!(support, vec![0, 1], "coefficients {:?}", out.coefficients);
+    let mut pruned = out.pruned.clone();
+    pruned.sort_unstable();
+    assert_eq!(pruned, vec![2, 3, 4, 5]);
+    assert!(out.loss < out.losses[0]);
+    assert!((out.coefficients[0] - 1.0).abs() < 0.01 && (out.coefficients[1] + 0.7).abs() < 0.01);
 }

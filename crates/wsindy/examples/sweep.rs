@@ -12,6 +12,7 @@ fn main() {
     };
     let seeds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
     let mut config = IdentifyConfig::default();
+    config.regression.prune = std::env::var("NOPRUNE").is_err();
     if let Some(mx) = args.get(3).and_then(|s| s.parse::<usize>().ok()).filter(|&m| m > 0) {
         config.test_functions.space_support = Support::Fixed { half_width: mx };
     }

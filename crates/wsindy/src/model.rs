@@ -63,6 +63,10 @@ pub struct IdentifiedModel {
     pub lambdas: Vec<f64>,
     /// The MSTLS loss for each threshold.
     pub losses: Vec<f64>,
+    /// The loss of the returned model.
+    pub loss: f64,
+    /// Names of the terms that pruning removed from the support the threshold path chose.
+    pub pruned: Vec<String>,
     /// Rows of G (test functions kept).
     pub rows: usize,
     /// Columns of G (library terms).

@@ -57,18 +57,21 @@ pub struct RegressionConfig {
     pub lambda_count: usize,
     /// Weight of the sparsity part of the loss.
     pub sparsity_weight: f64,
+    /// Prune the chosen support term by term while that lowers the loss.
+    pub prune: bool,
     /// Rescale columns to dimensionless variables before thresholding.
     pub nondimensionalise: bool,
 }
 
 impl Default for RegressionConfig {
-    /// 100 values of λ in [1e-4, 1], equal loss weights, dimensionless columns.
+    /// 100 values of λ in [1e-4, 1], equal loss weights, pruning, dimensionless columns.
     fn default() -> Self {
         Self {
             log10_lambda_min: -4.0,
             log10_lambda_max: 0.0,
             lambda_count: 100,
             sparsity_weight: 1.0,
+            prune: true,
             nondimensionalise: true,
         }
     }
@@ -152,6 +155,7 @@ pub fn identify(
     let regressor = Mstls {
         lambdas: log_grid(rc.log10_lambda_min, rc.log10_lambda_max, rc.lambda_count),
         sparsity_weight: rc.sparsity_weight,
+        prune: rc.prune,
     };
     let outcome = regressor.regress(&system.g, &system.b)?;
     let t_regress = start.elapsed().as_secs_f64();
@@ -179,6 +183,8 @@ pub fn identify(
         terms,
         least_squares,
         lambda: outcome.lambda,
+        loss: outcome.loss,
+        pruned: outcome.pruned.iter().map(|&j| library.terms()[j].name()).collect(),
         lambdas: outcome.lambdas,
         losses: outcome.losses,
         rows,
