@@ -11,7 +11,7 @@ use divan::Bencher;
 use wsindy::density::{Histogram, density_series};
 use wsindy::sim::{PlanarDiffusion, PlanarInitial, PlanarModel, SimulationConfig, simulate_planar};
 use wsindy::testfn::SeparableBasis;
-use wsindy::weak::{AssemblyOptions, assemble};
+use wsindy::weak::{AssemblyOptions, PassStrategy, assemble};
 use wsindy::{DensitySeries, Preset, Trajectories, identify};
 
 fn main() {
@@ -65,6 +65,19 @@ fn assemble_2d(bencher: Bencher<'_, '_>, preset: Preset) {
     bencher.bench(|| {
         let basis = SeparableBasis::for_density(density(), &config.test_functions).unwrap();
         assemble(density(), &basis, library.terms(), &AssemblyOptions::default()).unwrap()
+    });
+}
+
+/// Table 4's assembly per pass strategy (the cost model's choice against all-direct and
+/// all-FFT passes).
+#[divan::bench(args = [PassStrategy::Auto, PassStrategy::Direct, PassStrategy::Fft], sample_count = 10)]
+fn assemble_table4_strategy(bencher: Bencher<'_, '_>, strategy: PassStrategy) {
+    let config = Preset::Nonlocal2d.config();
+    let library = Preset::Nonlocal2d.library();
+    let options = AssemblyOptions { strategy, ..AssemblyOptions::default() };
+    bencher.bench(|| {
+        let basis = SeparableBasis::for_density(density(), &config.test_functions).unwrap();
+        assemble(density(), &basis, library.terms(), &options).unwrap()
     });
 }
 

@@ -199,9 +199,9 @@ impl Local2d {
 #[serde(rename_all = "lowercase")]
 pub enum KellerSegelSigma {
     /// σ = 0 (the data may carry extrinsic noise instead).
+    #[default]
     Zero,
     /// The critical σ = 1/√(4π), i.e. ½σ² = 1/(8π).
-    #[default]
     Critical,
 }
 
@@ -223,9 +223,10 @@ pub struct Nonlocal2d {
 }
 
 impl Default for Nonlocal2d {
-    /// σ critical, no extrinsic noise, N = 4000, M = 4, seed 1.
+    /// σ = 0, no extrinsic noise, N = 4000, M = 1, seed 1. (With the critical σ the identification
+    /// needs N·M ≈ 64,000: see `docs/ARCHITECTURE.md`, "Known limitations".)
     fn default() -> Self {
-        Self { sigma: KellerSegelSigma::Critical, noise_ratio: 0.0, particles: 4000, experiments: 4, seed: 1 }
+        Self { sigma: KellerSegelSigma::Zero, noise_ratio: 0.0, particles: 4000, experiments: 1, seed: 1 }
     }
 }
 
