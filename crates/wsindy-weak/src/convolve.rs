@@ -48,9 +48,32 @@ pub struct DensitySpectrum(Vec<Complex<f64>>);
 pub struct ConvWorkspace {
     row: Vec<f64>,
     bins: Vec<Complex<f64>>,
+    rows: Vec<Complex<f64>>,
     line: Vec<Complex<f64>>,
     product: Vec<Complex<f64>>,
     scratch: Vec<Complex<f64>>,
+}
+
+/// dst[c · dst_stride + r] = src[r · src_stride + c] for r < rows, c < cols, in square tiles so
+/// that both sides stay in cache.
+fn transpose_into(
+    src: &[Complex<f64>],
+    src_stride: usize,
+    rows: usize,
+    cols: usize,
+    dst: &mut [Complex<f64>],
+    dst_stride: usize,
+) {
+    const TILE: usize = 16;
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    dst[c * dst_stride + r] = src[r * src_stride + c];
+                }
+            }
+        }
+    }
 }
 
 /// Row-major strides of `shape`.
@@ -130,6 +153,7 @@ impl GridConvolver {
         ConvWorkspace {
             row: self.forward_last.make_input_vec(),
             bins: self.forward_last.make_output_vec(),
+            rows: Vec::new(),
             line: vec![Complex::default(); self.padded.iter().copied().max().unwrap_or(1)],
             product: vec![Complex::default(); self.spectrum_len()],
             scratch: vec![Complex::default(); scratch],
@@ -152,19 +176,36 @@ impl GridConvolver {
         let row_len = extent[d - 1];
         let bin_stride = strides[0];
         let mut source = values.chunks_exact(row_len);
-        for_each_in_box(&vec![0; d - 1], &extent[..d - 1], &strides[1..], |offset| {
+        let mut real_row = |work: &mut ConvWorkspace, out: &mut [Complex<f64>]| {
             let row = source.next().expect("extent matches the values");
             for (r, v) in work.row.iter_mut().zip(row) {
                 *r = v * scale;
             }
             work.row[row_len..].fill(0.0);
             self.forward_last
-                .process_with_scratch(&mut work.row, &mut work.bins, &mut work.scratch)
+                .process_with_scratch(&mut work.row, out, &mut work.scratch)
                 .expect("lengths from the plan");
-            for (k, b) in work.bins.iter().enumerate() {
-                spectrum[offset + k * bin_stride] = *b;
+        };
+        if d == 2 {
+            // rows side by side, then one cache-friendly transpose into the bins-first layout
+            let (rows, bins) = (extent[0], shape[0]);
+            let mut rows_buf = std::mem::take(&mut work.rows);
+            rows_buf.resize(rows * bins, Complex::default());
+            for r in 0..rows {
+                real_row(work, &mut rows_buf[r * bins..(r + 1) * bins]);
             }
-        });
+            transpose_into(&rows_buf, bins, rows, bins, &mut spectrum, bin_stride);
+            work.rows = rows_buf;
+        } else {
+            for_each_in_box(&vec![0; d - 1], &extent[..d - 1], &strides[1..], |offset| {
+                let mut bins = std::mem::take(&mut work.bins);
+                real_row(work, &mut bins);
+                for (k, b) in bins.iter().enumerate() {
+                    spectrum[offset + k * bin_stride] = *b;
+                }
+                work.bins = bins;
+            });
+        }
         // complex axes from the last to the first: when axis a is transformed, the axes before
         // it are still untransformed (non-zero only within their extent), those after it dense
         for a in (0..d - 1).rev() {
@@ -268,23 +309,40 @@ impl GridConvolver {
         let n_last = self.cells[d - 1];
         let mut rows = out.chunks_exact_mut(n_last);
         let even = self.padded[d - 1].is_multiple_of(2);
-        for_each_in_box(&window_start[..d - 1], &self.cells[..d - 1], &strides[1..], |offset| {
-            for (k, b) in work.bins.iter_mut().enumerate() {
-                *b = product[offset + k * bin_stride];
-            }
+        let mut real_row = |work: &mut ConvWorkspace, spectrum: &mut [Complex<f64>]| {
             // the DC (and Nyquist) bins of a real row are real; the complex passes leave rounding
             // noise in their imaginary parts
-            work.bins[0].im = 0.0;
+            spectrum[0].im = 0.0;
             if even {
-                work.bins[bins - 1].im = 0.0;
+                spectrum[bins - 1].im = 0.0;
             }
             self.inverse_last
-                .process_with_scratch(&mut work.bins, &mut work.row, &mut work.scratch)
+                .process_with_scratch(spectrum, &mut work.row, &mut work.scratch)
                 .expect("lengths from the plan");
             rows.next()
                 .expect("one output row per grid row")
                 .copy_from_slice(&work.row[n_last - 1..2 * n_last - 1]);
-        });
+        };
+        if d == 2 {
+            // one cache-friendly transpose of the output window back to rows
+            let count = self.cells[0];
+            let mut rows_buf = std::mem::take(&mut work.rows);
+            rows_buf.resize(count * bins, Complex::default());
+            transpose_into(&product[window_start[0]..], bin_stride, bins, count, &mut rows_buf, bins);
+            for row in rows_buf.chunks_exact_mut(bins) {
+                real_row(work, row);
+            }
+            work.rows = rows_buf;
+        } else {
+            for_each_in_box(&window_start[..d - 1], &self.cells[..d - 1], &strides[1..], |offset| {
+                let mut row = std::mem::take(&mut work.bins);
+                for (k, b) in row.iter_mut().enumerate() {
+                    *b = product[offset + k * bin_stride];
+                }
+                real_row(work, &mut row);
+                work.bins = row;
+            });
+        }
         work.product = product;
     }
 }

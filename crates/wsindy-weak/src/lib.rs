@@ -255,9 +255,16 @@ pub fn assemble(
         (convolver, spectra, grid.difference_points())
     });
 
+    // per-thread buffers: the fields are L × |C| values, worth reusing across columns
+    let new_scratch = || Scratch {
+        field: Vec::new(),
+        kernel: Vec::new(),
+        component: Vec::new(),
+        conv: interaction.as_ref().map(|(convolver, _, _)| convolver.workspace()),
+    };
     let columns: Result<Vec<Vec<f64>>, WeakError> = terms
         .par_iter()
-        .map(|term| {
+        .map_init(new_scratch, |scratch, term| {
             let kind = term.kind();
             let comps = kind.components(d);
             let column = match kind {
@@ -266,7 +273,8 @@ pub fn assemble(
                     term.evaluate(&centres, d, &mut values);
                     check_finite(term.as_ref(), &values, &centres, d)?;
                     let mut total = vec![0.0; rows_total];
-                    let mut field = vec![0.0; smooth.len()];
+                    scratch.field.resize(smooth.len(), 0.0);
+                    let field = &mut scratch.field[..smooth.len()];
                     let mut entry = vec![0.0; cells];
                     for comp in 0..comps {
                         for (e, v) in entry.iter_mut().zip(values.iter().skip(comp).step_by(comps)) {
@@ -285,7 +293,7 @@ pub fn assemble(
                         } else {
                             (unit(d, comp / d, Some(comp % d)), -1.0)
                         };
-                        let part = passes.space(&field, &filtered_shape, &orders);
+                        let part = passes.space(field, &filtered_shape, &orders);
                         for (t, p) in total.iter_mut().zip(&part) {
                             *t += sign * p;
                         }
@@ -295,12 +303,14 @@ pub fn assemble(
                 TermKind::Interaction => {
                     let (convolver, spectra, differences) =
                         interaction.as_ref().expect("built when the library has interaction terms");
-                    let mut kernel = vec![0.0; differences.len()];
-                    term.evaluate(differences, d, &mut kernel);
-                    check_finite(term.as_ref(), &kernel, differences, d)?;
-                    let mut work = convolver.workspace();
-                    let mut component = vec![0.0; differences.len() / d];
-                    let mut field = vec![0.0; density.values().len()];
+                    let Scratch { field, kernel, component, conv } = scratch;
+                    let work = conv.as_mut().expect("built with the convolver");
+                    kernel.resize(differences.len(), 0.0);
+                    term.evaluate(differences, d, kernel);
+                    check_finite(term.as_ref(), kernel, differences, d)?;
+                    component.resize(differences.len() / d, 0.0);
+                    field.resize(density.values().len(), 0.0);
+                    let field = &mut field[..density.values().len()];
                     let mut total = vec![0.0; rows_total];
                     for comp in 0..d {
                         for (c, k) in component.iter_mut().zip(kernel.iter().skip(comp).step_by(d)) {
@@ -309,20 +319,20 @@ pub fn assemble(
                         if component.iter().all(|&v| v == 0.0) {
                             continue;
                         }
-                        let spectrum = convolver.kernel(&component, grid.cell_volume(), &mut work);
+                        let spectrum = convolver.kernel(component, grid.cell_volume(), work);
                         for ((u, s), out) in density
                             .values()
                             .chunks_exact(cells)
                             .zip(spectra)
                             .zip(field.chunks_exact_mut(cells))
                         {
-                            convolver.convolve(&spectrum, s, &mut work, out);
+                            convolver.convolve(&spectrum, s, work, out);
                             for (o, v) in out.iter_mut().zip(u) {
                                 *o *= v;
                             }
                         }
                         // space passes first: they shrink the array far more than the time pass
-                        let reduced = passes.space(&field, &shape, &unit(d, comp, None));
+                        let reduced = passes.space(field, &shape, &unit(d, comp, None));
                         let part = passes.time(&reduced, &query_shape, 0);
                         for (t, p) in total.iter_mut().zip(&part) {
                             *t += p;
@@ -339,6 +349,14 @@ pub fn assemble(
     let g = DenseMatrix::from_columns(&columns.iter().map(|c| pick(c)).collect::<Vec<_>>());
     let b = pick(&b_all);
     Ok(WeakSystem { g, b, rows_total, rows_kept })
+}
+
+/// Buffers one thread reuses from column to column.
+struct Scratch {
+    field: Vec<f64>,
+    kernel: Vec<f64>,
+    component: Vec<f64>,
+    conv: Option<ConvWorkspace>,
 }
 
 fn check_finite(term: &dyn TrialTerm, values: &[f64], points: &[f64], d: usize) -> Result<(), WeakError> {
