@@ -58,6 +58,9 @@ fn kernels() -> &'static Vec<(String, Vec<f64>)> {
     })
 }
 
+/// The spectra of one rank-one factor pair (u_q, v_q).
+type FactorSpectra = (Vec<Complex<f64>>, Vec<Complex<f64>>);
+
 /// A kernel as Σ_q u_q v_qᵀ, truncated at [`RANK_TOLERANCE`].
 struct LowRank {
     factors: Vec<(Vec<f64>, Vec<f64>)>,
@@ -115,12 +118,7 @@ impl LineConvolver {
 }
 
 /// Σ_q (u_q ⊗ v_q) * U: rows with v_q, then columns with u_q.
-fn low_rank_convolve(
-    lines: &LineConvolver,
-    spectra: &[(Vec<Complex<f64>>, Vec<Complex<f64>>)],
-    u: &[f64],
-    out: &mut [f64],
-) {
+fn low_rank_convolve(lines: &LineConvolver, spectra: &[FactorSpectra], u: &[f64], out: &mut [f64]) {
     out.fill(0.0);
     let mut rows = vec![0.0; N * N];
     let mut column = vec![0.0; N];

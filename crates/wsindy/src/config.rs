@@ -104,6 +104,16 @@ pub enum ConfigError {
         /// The nearest valid names of this kind, nearest first.
         suggestions: Vec<String>,
     },
+    /// The simulator rejected part of a simulation config.
+    #[error("{origin}: {part}: {cause}")]
+    Simulation {
+        /// The file.
+        origin: String,
+        /// The part of the config (`[initial]`, `[[interaction]]`, `settings`, …).
+        part: String,
+        /// The simulator's message, naming the bad value.
+        cause: wsindy_sim::SimError,
+    },
     /// Settings that contradict each other or do not apply.
     #[error("{origin}: {message}")]
     Conflict {
@@ -115,8 +125,18 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(origin: &str, key: impl Into<String>, value: impl ToString, expected: impl Into<String>) -> Self {
-        Self::Invalid { origin: origin.into(), key: key.into(), value: value.to_string(), expected: expected.into() }
+    fn invalid(
+        origin: &str,
+        key: impl Into<String>,
+        value: impl ToString,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self::Invalid {
+            origin: origin.into(),
+            key: key.into(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
     }
 }
 
@@ -135,10 +155,15 @@ pub fn load_identify_config(path: &Path, base: &IdentifyConfig) -> Result<Identi
 /// (a `test_functions.space_support` or `time_support` value replaces the base's), then the
 /// result is deserialised (unknown keys are errors that list the valid ones) and checked by
 /// [`validate_identify_config`]. `origin` names the source in errors (the file name).
-pub fn parse_identify_config(text: &str, base: &IdentifyConfig, origin: &str) -> Result<IdentifyConfig, ConfigError> {
+pub fn parse_identify_config(
+    text: &str,
+    base: &IdentifyConfig,
+    origin: &str,
+) -> Result<IdentifyConfig, ConfigError> {
     let parse_error = |message: String| ConfigError::Parse { origin: origin.into(), message };
     let user: toml::Table = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
-    let mut merged = toml::Table::try_from(base).map_err(|e| parse_error(format!("cannot encode the base config: {e}")))?;
+    let mut merged = toml::Table::try_from(base)
+        .map_err(|e| parse_error(format!("cannot encode the base config: {e}")))?;
     merge(&mut merged, user, "");
     let config: IdentifyConfig = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
         // The merged document has no positions in the file. If the file alone fails the same
@@ -222,12 +247,22 @@ pub fn validate_identify_config(config: &IdentifyConfig, origin: &str) -> Result
     }
     for (key, stride) in [("space_stride", tf.space_stride), ("time_stride", tf.time_stride)] {
         if stride < 1 {
-            return Err(ConfigError::invalid(origin, format!("test_functions.{key}"), stride, "an integer ≥ 1"));
+            return Err(ConfigError::invalid(
+                origin,
+                format!("test_functions.{key}"),
+                stride,
+                "an integer ≥ 1",
+            ));
         }
     }
     let a = &config.assembly;
     if !(a.mass_threshold.is_finite() && (0.0..1.0).contains(&a.mass_threshold)) {
-        return Err(ConfigError::invalid(origin, "assembly.mass_threshold", a.mass_threshold, "a number in [0, 1)"));
+        return Err(ConfigError::invalid(
+            origin,
+            "assembly.mass_threshold",
+            a.mass_threshold,
+            "a number in [0, 1)",
+        ));
     }
     let r = &config.regression;
     if !(1..=MAX_LAMBDA_COUNT).contains(&r.lambda_count) {
@@ -255,20 +290,33 @@ pub fn validate_identify_config(config: &IdentifyConfig, origin: &str) -> Result
         ));
     }
     if !(r.sparsity_weight.is_finite() && r.sparsity_weight >= 0.0) {
-        return Err(ConfigError::invalid(origin, "regression.sparsity_weight", r.sparsity_weight, "a finite number ≥ 0"));
+        return Err(ConfigError::invalid(
+            origin,
+            "regression.sparsity_weight",
+            r.sparsity_weight,
+            "a finite number ≥ 0",
+        ));
     }
     Ok(())
 }
 
-/// Checks that the density of data with `dim` space dimensions and `time_points` times on the
-/// grid of `config` fits in [`MAX_DENSITY_VALUES`] values.
-pub fn check_density_size(
+/// Checks `config` against data with `dim` space dimensions and `time_points` times: one
+/// number of cells or one per axis, and a density that fits in [`MAX_DENSITY_VALUES`] values.
+pub fn check_against_data(
     config: &IdentifyConfig,
     dim: usize,
     time_points: usize,
     origin: &str,
 ) -> Result<(), ConfigError> {
     let cells = &config.grid.cells;
+    if cells.len() != 1 && cells.len() != dim {
+        return Err(ConfigError::invalid(
+            origin,
+            "grid.cells",
+            format!("{cells:?}"),
+            format!("one number of cells, or one per axis of the {dim}-dimensional data"),
+        ));
+    }
     let total = (0..dim)
         .map(|a| cells.get(a).or(cells.last()).copied().unwrap_or(0))
         .try_fold(time_points, |acc, c| acc.checked_mul(c))
@@ -294,11 +342,16 @@ pub fn load_true_model(path: &Path) -> Result<TrueModel, ConfigError> {
 /// Parses TOML `text` as a [`TrueModel`] (`[[terms]]` tables with `kind`, `name`,
 /// `coefficient`) and checks that the coefficients are finite and no term is listed twice.
 pub fn parse_true_model(text: &str, origin: &str) -> Result<TrueModel, ConfigError> {
-    let truth: TrueModel =
-        toml::from_str(text).map_err(|e| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
+    let truth: TrueModel = toml::from_str(text)
+        .map_err(|e| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
     for (i, t) in truth.terms.iter().enumerate() {
         if !t.coefficient.is_finite() {
-            return Err(ConfigError::invalid(origin, format!("terms[{i}].coefficient"), t.coefficient, "a finite number"));
+            return Err(ConfigError::invalid(
+                origin,
+                format!("terms[{i}].coefficient"),
+                t.coefficient,
+                "a finite number",
+            ));
         }
         if truth.terms[..i].iter().any(|u| u.kind == t.kind && u.name == t.name) {
             return Err(ConfigError::Conflict {
@@ -417,7 +470,10 @@ mod tests {
         let e = err("[grids]\ncells = [256]\n");
         assert!(e.contains("`grid`, `test_functions`, `assembly`, `regression`"), "{e}");
         assert!(err("[grid]\ncells = [-3]\n").contains("expected usize"));
-        assert!(err("[test_functions]\nspace_stride = 0\n").contains("test_functions.space_stride = 0 is invalid"));
+        assert!(
+            err("[test_functions]\nspace_stride = 0\n")
+                .contains("test_functions.space_stride = 0 is invalid")
+        );
         assert!(err("[regression]\nlambda_count = 0\n").contains("regression.lambda_count = 0"));
         assert!(err("[regression]\nlog10_lambda_max = 1.0\n").contains("log10_lambda_max = 1"));
         let e = err("[test_functions.time_support.auto]\ntau_hat = -1.0\n");
@@ -442,6 +498,11 @@ mod tests {
         let twice = format!("{ok}{ok}");
         assert!(parse_true_model(&twice, "t").unwrap_err().to_string().contains("listed twice"));
         let unknown_kind = "[[terms]]\nkind = \"potential\"\nname = \"x\"\ncoefficient = 1\n";
-        assert!(parse_true_model(unknown_kind, "t").unwrap_err().to_string().contains("unknown variant `potential`"));
+        assert!(
+            parse_true_model(unknown_kind, "t")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown variant `potential`")
+        );
     }
 }

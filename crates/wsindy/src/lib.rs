@@ -37,7 +37,9 @@ mod pipeline;
 mod presets;
 mod score;
 
+pub mod config;
 pub mod examples;
+pub mod sim_config;
 
 pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
 pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify};

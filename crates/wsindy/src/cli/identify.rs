@@ -1,0 +1,397 @@
+//! `wsindy identify`: learn the mean-field equation of particle data read from a file.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::json;
+use wsindy::config::{
+    check_against_data, check_true_model, load_true_model, parse_identify_config, read_text,
+};
+use wsindy::testfn::TestFnError;
+use wsindy::{IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, score};
+use wsindy_io::{IoError, TimeSource, load_trajectories, read_npy_vector, read_npz};
+
+use super::seconds;
+
+/// `println!` that returns an error instead of panicking when standard output is closed (e.g.
+/// piped into `head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).context("cannot write to standard output")?;
+    }};
+}
+
+#[derive(clap::Args)]
+pub struct IdentifyArgs {
+    /// Particle data: .npz (`positions` M × L × N × d or L × N × d, times `t`), .npy (positions
+    /// only: give --times or --dt) or .csv (one row per particle and time; trackpy or TrackMate
+    /// column names).
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// Observation times: a .npy vector of length L. Required for .npy data; for .npz or CSV
+    /// files with their own times it must agree with them.
+    #[arg(long, value_name = "T.npy", conflicts_with = "dt")]
+    times: Option<PathBuf>,
+    /// Time step Δt (times 0, Δt, 2Δt, …; for a CSV with frame numbers, t = frame · Δt). For
+    /// files with their own times it must agree with their spacing.
+    #[arg(long, value_name = "DT", allow_negative_numbers = true)]
+    dt: Option<f64>,
+    /// Library and discretisation: nonlocal1d (default for 1D data), local2d or nonlocal2d (one
+    /// of which 2D data require).
+    #[arg(long, value_name = "NAME", value_parser = parse_preset)]
+    preset: Option<Preset>,
+    /// Discretisation overrides (TOML, the keys of data/configs/*.toml); keys not given keep the
+    /// preset's values.
+    #[arg(long, value_name = "C.toml")]
+    config: Option<PathBuf>,
+    /// The true model (TOML `[[terms]]` with kind, name, coefficient), to report the TPR and the
+    /// relative errors.
+    #[arg(long, value_name = "TRUTH.toml")]
+    truth: Option<PathBuf>,
+    /// Write the result as JSON to this file.
+    #[arg(long, value_name = "MODEL.json")]
+    out: Option<PathBuf>,
+}
+
+fn parse_preset(s: &str) -> Result<Preset, String> {
+    s.parse::<Preset>().map_err(|e| e.to_string())
+}
+
+/// Times given on the command line.
+enum TimeArg {
+    /// `--times FILE`.
+    Array(Vec<f64>, PathBuf),
+    /// `--dt DT`.
+    Spacing(f64),
+}
+
+impl TimeArg {
+    fn source(&self) -> TimeSource {
+        match self {
+            TimeArg::Array(t, _) => TimeSource::Array(t.clone()),
+            &TimeArg::Spacing(dt) => TimeSource::Spacing(dt),
+        }
+    }
+    fn describe(&self) -> String {
+        match self {
+            TimeArg::Array(_, path) => format!("--times {}", path.display()),
+            TimeArg::Spacing(dt) => format!("--dt {dt}"),
+        }
+    }
+}
+
+pub fn run(args: &IdentifyArgs) -> Result<()> {
+    if let Some(dt) = args.dt
+        && !(dt.is_finite() && dt > 0.0)
+    {
+        bail!("--dt {dt} is invalid: expected a finite number > 0");
+    }
+    // the small files first, so that their mistakes show before a long load
+    let config_text = args.config.as_deref().map(read_text).transpose()?;
+    let truth = args.truth.as_deref().map(load_true_model).transpose()?;
+    let time_arg = match (&args.times, args.dt) {
+        (Some(path), _) => Some(TimeArg::Array(read_npy_vector(path)?, path.clone())),
+        (None, Some(dt)) => Some(TimeArg::Spacing(dt)),
+        (None, None) => None,
+    };
+
+    let start = Instant::now();
+    let (data, times_from) = load(&args.data, time_arg.as_ref())?;
+    let t_load = start.elapsed().as_secs_f64();
+    let d = data.dim();
+    let preset = match args.preset {
+        Some(p) => p,
+        None if d == 1 => Preset::Nonlocal1d,
+        None => match presets_for(d).as_str() {
+            "none" => bail!(
+                "{} holds {d}-dimensional data, but no preset handles {d}-dimensional data (nonlocal1d is 1D; local2d and nonlocal2d are 2D)",
+                args.data.display()
+            ),
+            list => bail!(
+                "{} holds {d}-dimensional data: choose the library with --preset ({list})",
+                args.data.display()
+            ),
+        },
+    };
+    if preset.dim() != d {
+        bail!(
+            "dimension mismatch: {} holds {d}-dimensional data (M = {}, L = {}, N = {}), but preset {preset} is for {}-dimensional data; {}",
+            args.data.display(),
+            data.experiments(),
+            data.time_points(),
+            data.particles(),
+            preset.dim(),
+            match presets_for(d).as_str() {
+                "none" => format!("no preset handles {d}-dimensional data"),
+                list => format!("use --preset {list}"),
+            }
+        );
+    }
+    let base = preset.config();
+    let (config, config_name) = match (&config_text, &args.config) {
+        (Some(text), Some(path)) => {
+            let origin = path.display().to_string();
+            (parse_identify_config(text, &base, &origin)?, origin)
+        }
+        _ => (base, format!("the {preset} preset's defaults")),
+    };
+    check_against_data(&config, d, data.time_points(), &config_name)?;
+    let library = preset.library();
+    if let (Some(truth), Some(path)) = (&truth, &args.truth) {
+        check_true_model(truth, &library, preset.name(), &path.display().to_string())?;
+    }
+
+    say!(
+        "data: {}: M = {}, L = {} (Δt = {}, t = {} … {}; times {times_from}), N = {}, d = {d}",
+        args.data.display(),
+        data.experiments(),
+        data.time_points(),
+        data.dt(),
+        data.times()[0],
+        data.times()[data.time_points() - 1],
+        data.particles(),
+    );
+    say!("library: preset {preset}, {} terms; discretisation: {config_name}", library.len());
+    say!();
+
+    let model = identify(&data, &library, &config).map_err(|e| explain(e, &data, &config))?;
+    say!("{model}");
+    say!();
+    print_diagnostics(&model)?;
+
+    let scores = match &truth {
+        Some(truth) => {
+            Some(score(&model, truth, &library).map_err(|t| anyhow!("the true model names unknown {t}"))?)
+        }
+        None => None,
+    };
+    let fmt_err = |e: Option<f64>| e.map_or("—".to_string(), |v| format!("{:.3}%", 100.0 * v));
+    if let (Some(s), Some(path)) = (&scores, &args.truth) {
+        say!(
+            "scores against {}: TPR = {:.3}, rel. error ∇K = {}, ∇V = {}, σ = {}",
+            path.display(),
+            s.tpr,
+            fmt_err(s.rel_err_k),
+            fmt_err(s.rel_err_v),
+            fmt_err(s.rel_err_sigma)
+        );
+    }
+    let t = &model.timings;
+    say!(
+        "time: load {}, density {}, assemble {}, regress {} (identification {})",
+        seconds(t_load),
+        seconds(t.density),
+        seconds(t.assemble),
+        seconds(t.regress),
+        seconds(t.density + t.assemble + t.regress)
+    );
+
+    if let Some(path) = &args.out {
+        let terms: Vec<_> = model
+            .selected()
+            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": t.coefficient}))
+            .collect();
+        let out = json!({
+            "preset": preset.name(),
+            "terms": terms,
+            "tpr": scores.map(|s| s.tpr),
+            "rel_err": {
+                "K": scores.and_then(|s| s.rel_err_k),
+                "V": scores.and_then(|s| s.rel_err_v),
+                "sigma": scores.and_then(|s| s.rel_err_sigma),
+            },
+            "lambda": model.lambda,
+            "timings_s": {"load": t_load, "density": t.density, "assemble": t.assemble, "regress": t.regress},
+            "truth": truth,
+            "settings": {
+                "data": args.data,
+                "experiments": data.experiments(),
+                "time_points": data.time_points(),
+                "particles": data.particles(),
+                "dim": d,
+                "dt": data.dt(),
+                "t0": data.times()[0],
+                "times": times_from,
+                "config": args.config,
+                "truth": args.truth,
+                "identify_config": config,
+            },
+            "model": model,
+        });
+        let text = serde_json::to_string_pretty(&out)?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The presets for `d`-dimensional data, as "a or b", or "none".
+fn presets_for(d: usize) -> String {
+    let names: Vec<&str> = Preset::ALL.iter().filter(|p| p.dim() == d).map(|p| p.name()).collect();
+    if names.is_empty() { "none".into() } else { names.join(" or ") }
+}
+
+/// Reads the data, reconciling the file's own times with `--times`/`--dt`; returns the data and
+/// where their times came from.
+fn load(path: &Path, time_arg: Option<&TimeArg>) -> Result<(Trajectories, String)> {
+    let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let Some(arg) = time_arg else {
+        let data = load_trajectories(path, TimeSource::FromFile).map_err(|e| match e {
+            IoError::TimesRequired { .. } => {
+                anyhow!("{} holds positions but no times: give --times T.npy or --dt DT", path.display())
+            }
+            e => e.into(),
+        })?;
+        if matches!(extension.as_str(), "csv" | "tsv") && !csv_has_time_column(path) {
+            eprintln!(
+                "note: {} has no time column: the times are its frame numbers (Δt = 1); give --dt to set the time step",
+                path.display()
+            );
+            return Ok((data, "from the frame numbers".into()));
+        }
+        return Ok((data, "from the file".into()));
+    };
+    let own_times = match extension.as_str() {
+        "npz" => match read_npz(path, TimeSource::FromFile) {
+            Ok(data) => Some(data),
+            Err(IoError::MissingArray { ref wanted, .. }) if wanted != "positions" => None,
+            Err(e) => return Err(e.into()),
+        },
+        "csv" | "tsv" if csv_has_time_column(path) => Some(load_trajectories(path, TimeSource::FromFile)?),
+        _ => None,
+    };
+    match own_times {
+        Some(data) => {
+            check_times_agree(path, &data, arg)?;
+            Ok((data, format!("from the file, agreeing with {}", arg.describe())))
+        }
+        None => Ok((load_trajectories(path, arg.source())?, format!("from {}", arg.describe()))),
+    }
+}
+
+/// Whether the header of a CSV file names a time column (`t`, `time`, `POSITION_T`); false if
+/// the file cannot be read (the reader then reports why).
+fn csv_has_time_column(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut line = String::new();
+    if std::io::BufReader::new(file).read_line(&mut line).is_err() {
+        return false;
+    }
+    let delimiter = [',', '\t', ';'].into_iter().find(|&c| line.contains(c)).unwrap_or(',');
+    line.trim_start_matches('\u{feff}').split(delimiter).any(|h| {
+        let h = h.trim().trim_matches('"');
+        ["t", "time", "POSITION_T"].iter().any(|name| h.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Errors unless the times of `data` (from its file) agree with `--times`/`--dt`.
+fn check_times_agree(path: &Path, data: &Trajectories, arg: &TimeArg) -> Result<()> {
+    let times = data.times();
+    let (first, last, dt) = (times[0], times[times.len() - 1], data.dt());
+    let own = format!("t = {first} … {last}, Δt = {dt}");
+    match arg {
+        &TimeArg::Spacing(given) => {
+            if (given - dt).abs() > 1e-6 * dt {
+                bail!(
+                    "{} holds its own times ({own}), but --dt {given} was given: they disagree; drop --dt to use the file's times",
+                    path.display()
+                );
+            }
+        }
+        TimeArg::Array(given, given_path) => {
+            if given.len() != times.len() {
+                bail!(
+                    "{} holds {} times ({own}), but --times {} holds {}",
+                    path.display(),
+                    times.len(),
+                    given_path.display(),
+                    given.len()
+                );
+            }
+            if let Some(k) = times
+                .iter()
+                .zip(given)
+                .position(|(a, b)| !b.is_finite() || (a - b).abs() > 1e-6 * (dt + a.abs().max(b.abs())))
+            {
+                bail!(
+                    "{} holds its own times ({own}), but --times {} disagrees at index {k} ({} in the file, {} given); drop --times to use the file's times",
+                    path.display(),
+                    given_path.display(),
+                    times[k],
+                    given[k]
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An identification error, with advice for the test functions not fitting the data.
+fn explain(e: WsindyError, data: &Trajectories, config: &IdentifyConfig) -> anyhow::Error {
+    if let WsindyError::TestFunctions(TestFnError::TooFewPoints { axis, points, half_width, needed }) = &e {
+        return if *axis == data.dim() {
+            anyhow!(
+                "too few time points for the test functions: the data have L = {points} times, but a time test function of half-width m_t = {half_width} needs at least {needed}; record more times, or set a smaller test_functions.time_support = {{ fixed = {{ half_width = … }} }} in --config"
+            )
+        } else {
+            anyhow!(
+                "too few grid cells for the test functions: axis {axis} of the grid has {points} cells (grid.cells = {:?}), but a space test function of half-width m_x = {half_width} needs at least {needed}; raise grid.cells or set a smaller test_functions.space_support = {{ fixed = {{ half_width = … }} }} in --config",
+                config.grid.cells
+            )
+        };
+    }
+    // the message already holds its causes: no chain, so nothing is printed twice
+    anyhow!("identification failed: {e}")
+}
+
+/// The test functions, G, λ̂, the grid and the particles outside it.
+fn print_diagnostics(model: &IdentifiedModel) -> Result<()> {
+    let tf = &model.test_functions;
+    say!(
+        "test functions: m_x = {:?}, m_t = {}, p = ({}, {}), strides ({}, {}), corner wavenumbers k_x = [{}], k_t = {}",
+        tf.space_half_width,
+        tf.time_half_width,
+        tf.space_degree,
+        tf.time_degree,
+        tf.space_stride,
+        tf.time_stride,
+        tf.space_corner
+            .iter()
+            .map(|c| c.map_or("fixed".to_string(), |k| k.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        tf.time_corner.map_or("fixed".to_string(), |k| k.to_string()),
+    );
+    say!(
+        "weak system: G is {} × {} ({} of {} test functions kept), cond(G) = {:.2e}; λ̂ = {:.3e}; ‖Gŵ − b‖/‖b‖ = {:.3e}",
+        model.rows,
+        model.cols,
+        model.rows,
+        tf.count,
+        model.condition_number,
+        model.lambda,
+        model.relative_residual
+    );
+    let axes: Vec<String> = model
+        .grid
+        .axes()
+        .iter()
+        .map(|a| format!("{} cells on [{:.4}, {:.4}]", a.cells(), a.lower(), a.upper()))
+        .collect();
+    say!(
+        "grid: {} (h = {:.4}); particles outside the grid: {:.3}% of observations",
+        axes.join(" × "),
+        model.grid.axes()[0].spacing(),
+        100.0 * model.outside_fraction
+    );
+    if !model.condition_number.is_finite() {
+        eprintln!(
+            "warning: G is numerically rank-deficient (cond(G) = {}): the grid or the test functions are too coarse for this library, and the model is not reliable",
+            model.condition_number
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `wsindy simulate`: simulate a particle system described by a TOML config and write its
+//! trajectories to an `.npz` file.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use wsindy::sim_config::load_simulation;
+
+use super::seconds;
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// The simulation config (TOML): `preset = "nonlocal1d" | "local2d" | "nonlocal2d"` with its
+    /// options, or `dim` with [[interaction]], [[drift]], [[diffusion]] terms; see
+    /// docs/USER_GUIDE.md and data/simulate/.
+    #[arg(long, value_name = "SIM.toml")]
+    config: PathBuf,
+    /// Where to write the trajectories: an .npz with `positions` (M × L × N × d) and `t` (L).
+    #[arg(long, value_name = "DATA.npz")]
+    out: PathBuf,
+    /// Print nothing but errors (no progress bar).
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub fn run(args: &SimulateArgs) -> Result<()> {
+    let out = &args.out;
+    let extension = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if extension.as_deref() != Some("npz") {
+        bail!("--out {}: expected a file name ending in .npz", out.display());
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!("cannot write {}: directory {} does not exist", out.display(), dir.display());
+    }
+    let plan = load_simulation(&args.config)?;
+    if !args.quiet {
+        eprintln!("simulating {}", plan.description);
+    }
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let style = ProgressStyle::with_template(
+            "{bar:30.cyan/blue} {pos}/{len} recorded steps, {elapsed} elapsed, eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::new(0).with_style(style)
+    };
+    let start = Instant::now();
+    let result = plan.run(&|done, total| {
+        if done == 0 {
+            bar.set_length(total as u64);
+        } else {
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    let data = result.with_context(|| format!("simulation of {} failed", args.config.display()))?;
+    let elapsed = start.elapsed().as_secs_f64();
+    wsindy_io::write_npz(out, &data)?;
+    if !args.quiet {
+        eprintln!(
+            "wrote {}: positions M × L × N × d = {} × {} × {} × {}, Δt = {} (simulated in {})",
+            out.display(),
+            data.experiments(),
+            data.time_points(),
+            data.particles(),
+            data.dim(),
+            data.dt(),
+            seconds(elapsed)
+        );
+    }
+    Ok(())
+}

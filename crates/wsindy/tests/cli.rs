@@ -1,0 +1,435 @@
+//! The `wsindy identify` and `wsindy simulate` command lines, run as the built binary: bad
+//! input of every kind is a clear error on stderr with a non-zero exit code (never a panic),
+//! and the shipped example files work.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use wsindy::Preset;
+use wsindy::config::{check_true_model, load_identify_config, load_true_model};
+use wsindy::core::Trajectories;
+use wsindy::sim_config::load_simulation;
+
+/// The repository's `data/` folder.
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+fn wsindy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsindy")).args(args).output().expect("the wsindy binary runs")
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temporary path")
+}
+
+/// Runs the binary, expects failure (exit code 1 or 2, no panic) and returns stderr after
+/// checking it holds every one of `expected`.
+#[track_caller]
+fn fails(args: &[&str], expected: &[&str]) -> String {
+    let out = wsindy(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        matches!(out.status.code(), Some(1 | 2)),
+        "wsindy {args:?} should fail with exit code 1 or 2, got {:?}; stderr:\n{stderr}",
+        out.status.code()
+    );
+    assert!(!stderr.contains("panicked"), "wsindy {args:?} panicked:\n{stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "wsindy {args:?}: stderr lacks {e:?}:\n{stderr}");
+    }
+    stderr
+}
+
+/// Runs the binary, expects success and returns stdout.
+#[track_caller]
+fn succeeds(args: &[&str]) -> String {
+    let out = wsindy(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "wsindy {args:?} failed:\n{stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("wsindy-cli-test-").tempdir().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A small 1D data set: `n` particles spreading out, L time points, Δt = 0.1.
+fn spreading(n: usize, l: usize) -> Trajectories {
+    let mut positions = Vec::with_capacity(n * l);
+    for k in 0..l {
+        let s = 1.0 + 0.05 * k as f64;
+        positions.extend((0..n).map(|i| s * (((i as f64 + 0.5) / n as f64) - 0.5)));
+    }
+    Trajectories::new(1, l, n, 1, positions, (0..l).map(|k| 0.1 * k as f64).collect()).unwrap()
+}
+
+fn npz(dir: &Path, name: &str, data: &Trajectories) -> PathBuf {
+    let path = dir.join(name);
+    wsindy_io::write_npz(&path, data).unwrap();
+    path
+}
+
+#[test]
+fn quick_start_identifies_the_sample_data() {
+    let dir = temp();
+    let json = dir.path().join("model.json");
+    let sample = data_dir().join("sample/nonlocal1d.npz");
+    let truth = data_dir().join("truth/nonlocal1d_const.toml");
+    let stdout = succeeds(&[
+        "identify",
+        "--data",
+        path_str(&sample),
+        "--truth",
+        path_str(&truth),
+        "--out",
+        path_str(&json),
+    ]);
+    for part in ["K(x)", "|x|^2", "cond(G)", "λ̂", "TPR = 1.000", "time: load"] {
+        assert!(stdout.contains(part), "stdout lacks {part:?}:\n{stdout}");
+    }
+    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in ["preset", "terms", "tpr", "rel_err", "lambda", "timings_s", "truth", "settings", "model"] {
+        assert!(out.get(key).is_some(), "JSON lacks {key}");
+    }
+    assert_eq!(out["preset"], "nonlocal1d");
+    assert_eq!(out["tpr"], 1.0);
+    assert!(out["rel_err"]["K"].as_f64().unwrap() < 0.1);
+    assert_eq!(out["settings"]["particles"], 2000);
+    let names: Vec<&str> =
+        out["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["|x|^1", "|x|^2", "x^0"]);
+}
+
+#[test]
+fn the_sample_data_are_reproduced_by_their_simulation_config() {
+    let dir = temp();
+    let out = dir.path().join("again.npz");
+    let config = data_dir().join("simulate/nonlocal1d.toml");
+    let status = wsindy(&["simulate", "--config", path_str(&config), "--out", path_str(&out), "--quiet"]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(status.stderr.is_empty(), "--quiet prints nothing");
+    let sample = data_dir().join("sample/nonlocal1d.npz");
+    assert!(
+        std::fs::read(&out).unwrap() == std::fs::read(&sample).unwrap(),
+        "data/sample/nonlocal1d.npz is not what data/simulate/nonlocal1d.toml gives (did the simulator change? regenerate it with `wsindy simulate --config data/simulate/nonlocal1d.toml --out data/sample/nonlocal1d.npz` and check that the quick start still gives TPR 1)"
+    );
+    assert!(std::fs::metadata(&sample).unwrap().len() < 2_000_000);
+}
+
+#[test]
+fn shipped_configs_equal_the_presets_and_truths_name_library_terms() {
+    for preset in Preset::ALL {
+        let path = data_dir().join(format!("configs/{preset}.toml"));
+        // laid over the default config, the file alone must give the preset
+        let config = load_identify_config(&path, &wsindy::IdentifyConfig::default()).unwrap();
+        assert_eq!(config, preset.config(), "{}", path.display());
+        let plan = load_simulation(&data_dir().join(format!("simulate/{preset}.toml"))).unwrap();
+        assert_eq!(plan.dim(), preset.dim());
+    }
+    for (file, preset) in [
+        ("nonlocal1d_const", Preset::Nonlocal1d),
+        ("nonlocal1d_zero", Preset::Nonlocal1d),
+        ("nonlocal1d_variable", Preset::Nonlocal1d),
+        ("explicit1d", Preset::Nonlocal1d),
+        ("local2d_omega1", Preset::Local2d),
+        ("nonlocal2d_critical", Preset::Nonlocal2d),
+        ("nonlocal2d_zero", Preset::Nonlocal2d),
+    ] {
+        let path = data_dir().join(format!("truth/{file}.toml"));
+        let truth = load_true_model(&path).unwrap();
+        check_true_model(&truth, &preset.library(), preset.name(), file).unwrap();
+    }
+    load_simulation(&data_dir().join("simulate/explicit1d.toml")).unwrap();
+}
+
+#[test]
+fn missing_corrupt_and_truncated_files() {
+    let dir = temp();
+    let missing = dir.path().join("none.npz");
+    fails(&["identify", "--data", path_str(&missing)], &["cannot read", "none.npz"]);
+    let corrupt = write(dir.path(), "corrupt.npz", "this is not a zip archive at all");
+    fails(&["identify", "--data", path_str(&corrupt)], &["corrupt.npz", "not a valid .npz"]);
+    // a valid archive cut in half
+    let whole = npz(dir.path(), "whole.npz", &spreading(100, 20));
+    let bytes = std::fs::read(&whole).unwrap();
+    let truncated = dir.path().join("truncated.npz");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    fails(&["identify", "--data", path_str(&truncated)], &["truncated.npz", "not a valid .npz"]);
+    // a .npy whose data stop early
+    let npy = dir.path().join("short.npy");
+    wsindy_io::write_npy(&npy, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
+    let bytes = std::fs::read(&npy).unwrap();
+    std::fs::write(&npy, &bytes[..bytes.len() - 800]).unwrap();
+    fails(&["identify", "--data", path_str(&npy), "--dt", "0.1"], &["short.npy", "bytes of data"]);
+    // unknown extension; missing times file
+    let txt = write(dir.path(), "data.txt", "1 2 3");
+    fails(&["identify", "--data", path_str(&txt)], &["unsupported file type", ".npz, .npy or .csv"]);
+    let times = dir.path().join("none_t.npy");
+    fails(
+        &["identify", "--data", path_str(&whole), "--times", path_str(&times)],
+        &["cannot read", "none_t.npy"],
+    );
+}
+
+#[test]
+fn wrong_shapes_nan_positions_and_bad_times() {
+    let dir = temp();
+    let flat = dir.path().join("flat.npy");
+    wsindy_io::write_npy(&flat, &[10, 3], &[0.5; 30]).unwrap();
+    fails(
+        &["identify", "--data", path_str(&flat), "--dt", "0.1"],
+        &["flat.npy", "shape [10, 3]", "(M, L, N, d)"],
+    );
+    // .npy positions hold no times
+    let good = dir.path().join("good.npy");
+    wsindy_io::write_npy(&good, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
+    fails(
+        &["identify", "--data", path_str(&good)],
+        &["good.npy holds positions but no times", "--times T.npy or --dt DT"],
+    );
+    // a NaN: experiment 1, time index 2, particle 3
+    let mut values = vec![0.25; 2 * 5 * 4];
+    values[((5 + 2) * 4) + 3] = f64::NAN;
+    let nan = dir.path().join("nan.npy");
+    wsindy_io::write_npy(&nan, &[2, 5, 4, 1], &values).unwrap();
+    fails(
+        &["identify", "--data", path_str(&nan), "--dt", "0.1"],
+        &["particle 3", "experiment 1", "time index 2", "NaN"],
+    );
+    // times that are not equally spaced
+    let times = dir.path().join("t.npy");
+    let mut t: Vec<f64> = (0..20).map(|k| 0.1 * k as f64).collect();
+    t[7] = 0.75;
+    wsindy_io::write_npy(&times, &[20], &t).unwrap();
+    fails(&["identify", "--data", path_str(&good), "--times", path_str(&times)], &["equally spaced"]);
+    // times of the wrong length
+    wsindy_io::write_npy(&times, &[7], &t[..7]).unwrap();
+    fails(
+        &["identify", "--data", path_str(&good), "--times", path_str(&times)],
+        &["7 times given", "20 time points"],
+    );
+    fails(&["identify", "--data", path_str(&good), "--dt", "-0.1"], &["--dt -0.1 is invalid"]);
+}
+
+#[test]
+fn times_on_the_command_line_must_agree_with_the_files() {
+    let dir = temp();
+    let data = npz(dir.path(), "d.npz", &spreading(100, 20));
+    fails(
+        &["identify", "--data", path_str(&data), "--dt", "0.2"],
+        &["d.npz", "Δt = 0.1", "--dt 0.2", "disagree"],
+    );
+    let times = dir.path().join("t.npy");
+    let t: Vec<f64> = (0..20).map(|k| 1.0 + 0.1 * k as f64).collect();
+    wsindy_io::write_npy(&times, &[20], &t).unwrap();
+    fails(&["identify", "--data", path_str(&data), "--times", path_str(&times)], &["disagrees at index 0"]);
+    fails(
+        &["identify", "--data", path_str(&data), "--dt", "0.1", "--times", path_str(&times)],
+        &["cannot be used with"],
+    );
+    // a CSV with a time column, and a conflicting --dt
+    let csv = write(
+        dir.path(),
+        "tracks.csv",
+        "particle,frame,t,x\n0,0,0,0.1\n1,0,0,0.5\n0,1,0.5,0.2\n1,1,0.5,0.4\n",
+    );
+    fails(&["identify", "--data", path_str(&csv), "--dt", "0.1"], &["tracks.csv", "Δt = 0.5", "disagree"]);
+}
+
+#[test]
+fn data_the_test_functions_do_not_fit() {
+    let dir = temp();
+    let short = npz(dir.path(), "short.npz", &spreading(400, 3));
+    fails(&["identify", "--data", path_str(&short)], &["too few time points", "L = 3"]);
+    let data = npz(dir.path(), "d.npz", &spreading(400, 30));
+    let cells = write(dir.path(), "cells.toml", "[grid]\ncells = [4]\n");
+    fails(
+        &["identify", "--data", path_str(&data), "--config", path_str(&cells)],
+        &["too few grid cells", "grid.cells"],
+    );
+    let wide =
+        write(dir.path(), "wide.toml", "[test_functions]\ntime_support = { fixed = { half_width = 20 } }\n");
+    fails(
+        &["identify", "--data", path_str(&data), "--config", path_str(&wide)],
+        &["too few time points", "m_t = 20"],
+    );
+    // all particles at one point
+    let l = 10;
+    let point =
+        Trajectories::new(1, l, 50, 1, vec![1.5; 50 * l], (0..l).map(|k| k as f64).collect()).unwrap();
+    let point = npz(dir.path(), "point.npz", &point);
+    fails(&["identify", "--data", path_str(&point)], &["all particle positions along axis 0 equal 1.5"]);
+}
+
+#[test]
+fn presets_configs_and_truths_that_do_not_fit() {
+    let dir = temp();
+    let data = npz(dir.path(), "d.npz", &spreading(200, 20));
+    let d = path_str(&data);
+    fails(
+        &["identify", "--data", d, "--preset", "nonlocal3d"],
+        &["unknown preset 'nonlocal3d'", "nonlocal1d, local2d, nonlocal2d"],
+    );
+    fails(
+        &["identify", "--data", d, "--preset", "local2d"],
+        &["1-dimensional data", "local2d", "2-dimensional", "--preset nonlocal1d"],
+    );
+    // 2D data: the preset must be chosen, and must be 2D
+    let positions: Vec<f64> = (0..20 * 200 * 2).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+    let planar =
+        Trajectories::new(1, 20, 200, 2, positions, (0..20).map(|k| 0.1 * k as f64).collect()).unwrap();
+    let planar = npz(dir.path(), "planar.npz", &planar);
+    let p = path_str(&planar);
+    fails(&["identify", "--data", p], &["2-dimensional data", "--preset (local2d or nonlocal2d)"]);
+    fails(
+        &["identify", "--data", p, "--preset", "nonlocal1d"],
+        &["dimension mismatch", "2-dimensional", "nonlocal1d"],
+    );
+    let huge = write(dir.path(), "huge.toml", "[grid]\ncells = [60000]\n");
+    fails(
+        &["identify", "--data", p, "--preset", "local2d", "--config", path_str(&huge)],
+        &["huge.toml", "density values"],
+    );
+
+    let unknown = write(dir.path(), "unknown.toml", "[grid]\ncells = [256]\nstd_multipel = 3.0\n");
+    fails(
+        &["identify", "--data", d, "--config", path_str(&unknown)],
+        &[
+            "unknown.toml",
+            "line 3",
+            "unknown field `std_multipel`",
+            "`cells`, `std_multiple`, `clip_to_data`, `equal_spacing`",
+        ],
+    );
+    let section = write(dir.path(), "section.toml", "[regresion]\nlambda_count = 10\n");
+    fails(
+        &["identify", "--data", d, "--config", path_str(&section)],
+        &["unknown field `regresion`", "`grid`, `test_functions`, `assembly`, `regression`"],
+    );
+    let syntax = write(dir.path(), "syntax.toml", "[grid\ncells = [256]\n");
+    fails(&["identify", "--data", d, "--config", path_str(&syntax)], &["syntax.toml", "line 1"]);
+    for (text, message) in [
+        ("[grid]\ncells = [0]\n", "grid.cells[0] = 0 is invalid"),
+        ("[grid]\ncells = [-64]\n", "expected usize"),
+        ("[grid]\nstd_multiple = -1.0\n", "grid.std_multiple = -1 is invalid"),
+        ("[test_functions]\nspace_stride = 0\n", "test_functions.space_stride = 0 is invalid"),
+        ("[test_functions]\ntime_degree = 2\n", "test_functions.time_degree = 2 is invalid"),
+        ("[test_functions]\nspace_support = { fixed = { half_width = 0 } }\n", "half_width = 0 is invalid"),
+        ("[regression]\nlambda_count = 0\n", "regression.lambda_count = 0 is invalid"),
+        ("[grid]\ncells = [256, 256]\n", "one per axis of the 1-dimensional data"),
+    ] {
+        let path = write(dir.path(), "bad.toml", text);
+        fails(&["identify", "--data", d, "--config", path_str(&path)], &["bad.toml", message]);
+    }
+
+    let truth = write(
+        dir.path(),
+        "truth.toml",
+        "[[terms]]\nkind = \"interaction\"\nname = \"|x|^2.0\"\ncoefficient = 0.5\n",
+    );
+    fails(
+        &["identify", "--data", d, "--truth", path_str(&truth)],
+        &["truth.toml", "\"|x|^2.0\" is not in the nonlocal1d library", "nearest interaction terms: |x|^2"],
+    );
+    let truth =
+        write(dir.path(), "truth.toml", "[[terms]]\nkind = \"interaction\"\nname = \"|x|^2\"\nvalue = 0.5\n");
+    fails(
+        &["identify", "--data", d, "--truth", path_str(&truth)],
+        &["unknown field `value`", "`coefficient`"],
+    );
+}
+
+#[test]
+fn bad_simulation_configs() {
+    let dir = temp();
+    let out = dir.path().join("out.npz");
+    let o = path_str(&out);
+    for (text, message) in [
+        ("preset = \"nonlocal1d\"\nparticles = 0\n", "particles = 0 is invalid: expected an integer ≥ 1"),
+        ("preset = \"nonlocal1d\"\nstep = 0.0\n", "step = 0 is invalid: expected a finite number > 0"),
+        ("preset = \"nonlocal1d\"\nstep = -1e-3\n", "step = -0.001 is invalid"),
+        ("preset = \"nonlocal1d\"\nrecord_every = 0\n", "record_every = 0 is invalid"),
+        ("preset = \"nonlocal1d\"\nnoise_ratio = -0.1\n", "noise_ratio = -0.1 is invalid"),
+        ("preset = \"nonlocal1d\"\nparticles = -5\n", "expected usize"),
+        ("preset = \"nonlocal2d\"\nsigma = \"const\"\n", "\"zero\", \"critical\""),
+        ("preset = \"local2d\"\nomega = -1.0\n", "omega = -1 is invalid"),
+        ("preset = \"keller\"\n", "unknown variant `keller`"),
+        ("preset = \"nonlocal1d\"\nparticels = 10\n", "unknown field `particels`"),
+        (
+            "dim = 2\n[[interaction]]\nname = \"log|x|\"\ncoefficient = 0.159\ndelta = -0.01\n",
+            "interaction[0].delta = -0.01 is invalid: expected a finite number > 0",
+        ),
+        (
+            "dim = 2\n[[interaction]]\nname = \"log|x|\"\ncoefficient = 0.159\ndelta = 0.0\n",
+            "interaction[0].delta = 0 is invalid",
+        ),
+        ("dim = 1\n[[interaction]]\nname = \"|x|^two\"\ncoefficient = 1.0\n", "nearest interaction terms"),
+        ("dim = 1\n[initial]\nkind = \"gaussian\"\nmean = 0.0\nstd = -1.0\n", "std"),
+        ("dim = 1\n[initial]\nkind = \"uniform\"\nlower = 1.0\nupper = 0.0\n", "upper bound"),
+        ("particles = 100\n", "give either preset"),
+    ] {
+        let config = write(dir.path(), "sim.toml", text);
+        fails(&["simulate", "--config", path_str(&config), "--out", o], &["sim.toml", message]);
+        assert!(!out.exists(), "no output after an error");
+    }
+    let config =
+        write(dir.path(), "sim.toml", "preset = \"nonlocal1d\"\nparticles = 10\nrecorded_steps = 2\n");
+    fails(
+        &["simulate", "--config", path_str(&config), "--out", "x.npy"],
+        &["expected a file name ending in .npz"],
+    );
+    let nowhere = dir.path().join("no/such/dir/out.npz");
+    fails(&["simulate", "--config", path_str(&config), "--out", path_str(&nowhere)], &["does not exist"]);
+    fails(
+        &["simulate", "--config", path_str(&dir.path().join("none.toml")), "--out", o],
+        &["cannot read", "none.toml"],
+    );
+    // a model that blows up is an error naming the step
+    let blow = write(
+        dir.path(),
+        "blow.toml",
+        "dim = 1\nparticles = 10\nrecorded_steps = 50\nstep = 0.1\n[[drift]]\nname = \"x^5\"\ncoefficient = -10.0\n",
+    );
+    fails(&["simulate", "--config", path_str(&blow), "--out", o], &["blow.toml", "failed", "step"]);
+}
+
+#[test]
+fn simulate_then_identify_an_explicit_model() {
+    let dir = temp();
+    let out = dir.path().join("sim.npz");
+    let config = write(
+        dir.path(),
+        "sim.toml",
+        "dim = 1\nparticles = 3000\nrecorded_steps = 100\nsigma = 0.4472135954999579\nseed = 4\n\
+         [initial]\nkind = \"gaussian_mixture\"\nmeans = [0.0, 1.0, 4.0]\nstds = [0.07, 0.07, 0.07]\n\
+         [[interaction]]\nname = \"|x|^2\"\ncoefficient = 0.5\n[[interaction]]\nname = \"|x|^1\"\ncoefficient = -1.0\n",
+    );
+    succeeds(&["simulate", "--config", path_str(&config), "--out", path_str(&out)]);
+    let data = wsindy_io::load_trajectories(&out, wsindy_io::TimeSource::FromFile).unwrap();
+    assert_eq!((data.experiments(), data.time_points(), data.particles(), data.dim()), (1, 101, 3000, 1));
+    let truth = data_dir().join("truth/nonlocal1d_const.toml");
+    let stdout =
+        succeeds(&["identify", "--data", path_str(&out), "--dt", "0.01", "--truth", path_str(&truth)]);
+    assert!(stdout.contains("TPR = 1.000"), "{stdout}");
+    // a CSV with frame numbers only takes its times from --dt
+    let csv = write(
+        dir.path(),
+        "frames.csv",
+        &std::iter::once("frame,particle,x".to_string())
+            .chain((0..30).flat_map(|f| {
+                (0..300).map(move |i| format!("{f},{i},{}", (i as f64 / 300.0) * (1.0 + 0.02 * f as f64)))
+            }))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let out = wsindy(&["identify", "--data", path_str(&csv), "--dt", "0.05"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("L = 30 (Δt = 0.05"), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+}
