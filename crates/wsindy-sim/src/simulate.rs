@@ -206,28 +206,31 @@ pub fn simulate_with_progress(
     config.validate()?;
     model.validate()?;
     initial.validate()?;
-    let n = config.particles;
-    let time_points = config.time_points();
-    let per_experiment = time_points
-        .checked_mul(n)
-        .ok_or(SimError::TooLarge { what: "recorded positions", values: usize::MAX })?;
-    let total = per_experiment
-        .checked_mul(config.experiments)
-        .ok_or(SimError::TooLarge { what: "recorded positions", values: usize::MAX })?;
+    let counter = ProgressCounter::new(config, progress);
+    record_experiments(config, 1, |m, out| run_experiment(model, initial, config, m, out, &counter))
+}
+
+/// Allocates the M × L × N × `dim` recorded positions of `config` and fills experiment m's block
+/// with `run(m, block)`, experiments in parallel; the first error in experiment order wins.
+pub(crate) fn record_experiments(
+    config: &SimulationConfig,
+    dim: usize,
+    run: impl Fn(usize, &mut [f64]) -> Result<(), SimError> + Sync,
+) -> Result<Trajectories, SimError> {
+    let (n, time_points) = (config.particles, config.time_points());
+    let too_large = SimError::TooLarge { what: "recorded positions", values: usize::MAX };
+    let per_experiment =
+        time_points.checked_mul(n).and_then(|v| v.checked_mul(dim)).ok_or(too_large.clone())?;
+    let total = per_experiment.checked_mul(config.experiments).ok_or(too_large)?;
     let mut positions: Vec<f64> = Vec::new();
     positions
         .try_reserve_exact(total)
         .map_err(|_| SimError::TooLarge { what: "recorded positions", values: total })?;
     positions.resize(total, 0.0);
-
-    let counter = ProgressCounter::new(config, progress);
-    let results: Vec<Result<(), SimError>> = positions
-        .par_chunks_mut(per_experiment)
-        .enumerate()
-        .map(|(m, out)| run_experiment(model, initial, config, m, out, &counter))
-        .collect();
+    let results: Vec<Result<(), SimError>> =
+        positions.par_chunks_mut(per_experiment).enumerate().map(|(m, out)| run(m, out)).collect();
     results.into_iter().collect::<Result<Vec<()>, SimError>>()?;
-    Ok(Trajectories::new(config.experiments, time_points, n, 1, positions, config.times())?)
+    Ok(Trajectories::new(config.experiments, time_points, n, dim, positions, config.times())?)
 }
 
 /// Runs experiment `m`, writing its L × N recorded positions to `out`.

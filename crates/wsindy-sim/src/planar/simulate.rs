@@ -8,7 +8,7 @@ use wsindy_core::Trajectories;
 use super::force::PlanarForceWorkspace;
 use super::initial::PlanarInitial;
 use super::model::{PlanarDiffusion, PlanarModel};
-use crate::simulate::{ProgressCounter, Stream, block_rng, rms};
+use crate::simulate::{ProgressCounter, Stream, block_rng, record_experiments, rms};
 use crate::{Progress, SimError, SimulationConfig};
 
 /// Particles per random stream: experiment m's particles are cut into blocks of this many
@@ -59,26 +59,8 @@ pub fn simulate_planar_with_progress(
     config.validate()?;
     model.validate()?;
     initial.validate()?;
-    let n = config.particles;
-    let time_points = config.time_points();
-    let too_large = SimError::TooLarge { what: "recorded positions", values: usize::MAX };
-    let per_experiment =
-        time_points.checked_mul(n).and_then(|v| v.checked_mul(2)).ok_or(too_large.clone())?;
-    let total = per_experiment.checked_mul(config.experiments).ok_or(too_large)?;
-    let mut positions: Vec<f64> = Vec::new();
-    positions
-        .try_reserve_exact(total)
-        .map_err(|_| SimError::TooLarge { what: "recorded positions", values: total })?;
-    positions.resize(total, 0.0);
-
     let counter = ProgressCounter::new(config, progress);
-    let results: Vec<Result<(), SimError>> = positions
-        .par_chunks_mut(per_experiment)
-        .enumerate()
-        .map(|(m, out)| run_experiment(model, initial, config, m, out, &counter))
-        .collect();
-    results.into_iter().collect::<Result<Vec<()>, SimError>>()?;
-    Ok(Trajectories::new(config.experiments, time_points, n, 2, positions, config.times())?)
+    record_experiments(config, 2, |m, out| run_experiment(model, initial, config, m, out, &counter))
 }
 
 /// The state of one experiment: positions (structure of arrays), forces, random streams.
