@@ -7,11 +7,51 @@ use realfft::RealFftPlanner;
 /// (C order).
 ///
 /// Each line along the axis has the ramp between its end values removed, then the magnitude of
-/// its FFT is averaged over all other axes. Taken from the
+/// its FFT is averaged over all other axes (see [`averaged_magnitude_spectrum`]). Taken from the
 /// highest wavenumber down to zero, its cumulative sum rises slowly through the noise floor and
 /// steeply through the signal; k* is the split where one line through the first point and one
 /// through the last fit this curve best in relative misfit.
 pub fn corner_wavenumber(values: &[f64], shape: &[usize], axis: usize) -> usize {
+    let n = shape[axis];
+    // the sum over lines, not the mean: the split is scale-free, and the sum is what the rule
+    // has always used
+    let magnitude = summed_magnitudes(values, shape, axis);
+    let bins = magnitude.len(); // n/2 + 1
+    // wavenumbers 1..=top from high to low, as in the fftshifted negative half
+    let top = n.div_ceil(2);
+    let count = top.min(bins - 1).max(1);
+    let mut cumulative = Vec::with_capacity(count);
+    let mut acc = 0.0;
+    for k in (1..=count).rev() {
+        acc += magnitude[k];
+        cumulative.push(acc);
+    }
+    corner_of_cumulative(&cumulative).map_or(1, |split| count - split)
+}
+
+/// The spectrum the changepoint rule looks at: the magnitude |ℱ(k)| of the FFT of every line
+/// of `values` (shape `shape`, C order) along `axis`, each line with the ramp between its end
+/// values removed first, averaged over all lines. Entry k is wavenumber k (cycles per axis
+/// length), k = 0..=n/2 for n = `shape[axis]`.
+///
+/// Used by [`corner_wavenumber`] and for plotting the spectrum with its corner.
+///
+/// # Panics
+/// If `axis` is not an axis of `shape`, an extent is zero, or `values.len()` is not the
+/// product of `shape`.
+pub fn averaged_magnitude_spectrum(values: &[f64], shape: &[usize], axis: usize) -> Vec<f64> {
+    assert!(axis < shape.len(), "axis {axis} of a {}-dimensional array", shape.len());
+    assert_eq!(values.len(), shape.iter().product::<usize>(), "values do not match the shape");
+    assert!(shape[axis] > 0, "axis {axis} is empty");
+    let lines: usize = shape.iter().enumerate().filter(|&(a, _)| a != axis).map(|(_, &n)| n).product();
+    let mut magnitude = summed_magnitudes(values, shape, axis);
+    let scale = 1.0 / lines.max(1) as f64;
+    magnitude.iter_mut().for_each(|m| *m *= scale);
+    magnitude
+}
+
+/// Σ over the lines along `axis` of the magnitudes of the detrended lines' FFTs (n/2 + 1 bins).
+fn summed_magnitudes(values: &[f64], shape: &[usize], axis: usize) -> Vec<f64> {
     let n = shape[axis];
     let stride: usize = shape[axis + 1..].iter().product();
     let outer: usize = shape[..axis].iter().product();
@@ -20,8 +60,7 @@ pub fn corner_wavenumber(values: &[f64], shape: &[usize], axis: usize) -> usize 
     let mut line = fft.make_input_vec();
     let mut spectrum = fft.make_output_vec();
     let mut scratch = fft.make_scratch_vec();
-    let bins = spectrum.len(); // n/2 + 1
-    let mut magnitude = vec![0.0; bins];
+    let mut magnitude = vec![0.0; spectrum.len()];
     for o in 0..outer {
         for s in 0..stride {
             let base = o * n * stride + s;
@@ -41,16 +80,7 @@ pub fn corner_wavenumber(values: &[f64], shape: &[usize], axis: usize) -> usize 
             }
         }
     }
-    // wavenumbers 1..=top from high to low, as in the fftshifted negative half
-    let top = n.div_ceil(2);
-    let count = top.min(bins - 1).max(1);
-    let mut cumulative = Vec::with_capacity(count);
-    let mut acc = 0.0;
-    for k in (1..=count).rev() {
-        acc += magnitude[k];
-        cumulative.push(acc);
-    }
-    corner_of_cumulative(&cumulative).map_or(1, |split| count - split)
+    magnitude
 }
 
 /// Index of the best two-line split of an increasing sequence (abscissae 0..len), or None if it
@@ -111,6 +141,26 @@ mod tests {
             let width = n as f64 / (2.0 * std::f64::consts::PI * s);
             assert!(k > 0.5 * width && k < 4.0 * width, "s={s}: corner {k}, spectral width {width}");
         }
+    }
+
+    #[test]
+    fn averaged_spectrum_peaks_at_the_wavenumber_of_each_line() {
+        // 3 lines of 64 points along axis 1, each a sine with 5 cycles and amplitude 1, 2, 3
+        let n = 64;
+        let values: Vec<f64> = (0..3)
+            .flat_map(|row| {
+                (0..n).map(move |i| {
+                    (1.0 + row as f64) * (std::f64::consts::TAU * 5.0 * i as f64 / n as f64).sin()
+                })
+            })
+            .collect();
+        let spectrum = averaged_magnitude_spectrum(&values, &[3, n], 1);
+        assert_eq!(spectrum.len(), n / 2 + 1);
+        let peak = (0..spectrum.len()).max_by(|&a, &b| spectrum[a].total_cmp(&spectrum[b])).unwrap();
+        assert_eq!(peak, 5);
+        // |ℱ| at k = 5 is n/2 times the amplitude, 2 on average (the small ramp removed from
+        // each line moves it a little)
+        assert!((spectrum[5] - n as f64).abs() < 0.05 * n as f64, "{}", spectrum[5]);
     }
 
     #[test]

@@ -19,7 +19,7 @@
 
 mod changepoint;
 
-pub use changepoint::{corner_wavenumber, support_from_corner};
+pub use changepoint::{averaged_magnitude_spectrum, corner_wavenumber, support_from_corner};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;

@@ -36,6 +36,9 @@ pub struct DemoArgs {
     /// Write the result as JSON to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Write figures (PNG and SVG) into this directory, as `wsindy identify --plot`.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -208,6 +211,9 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let text = serde_json::to_string_pretty(&out)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
+    }
+    if let Some(dir) = &args.plot {
+        crate::cli::identify::write_plots(dir, &data, &model, &library, Some(&truth))?;
     }
     Ok(())
 }

@@ -39,6 +39,7 @@ mod score;
 
 pub mod config;
 pub mod examples;
+pub mod plots;
 pub mod sim_config;
 
 pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};

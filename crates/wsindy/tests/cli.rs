@@ -433,3 +433,104 @@ fn simulate_then_identify_an_explicit_model() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("L = 30 (Δt = 0.05"), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The figures `--plot DIR` writes for 1D data, as PNG and SVG.
+const PLOTS_1D: [&str; 7] =
+    ["loss", "spectrum_x1", "spectrum_t", "interaction", "drift", "diffusion", "snapshots"];
+
+#[track_caller]
+fn assert_figures(dir: &Path, stems: &[&str]) {
+    for stem in stems {
+        for ext in ["png", "svg"] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 0, "{} is missing or empty", path.display());
+        }
+    }
+    let png = std::fs::read(dir.join(format!("{}.png", stems[0]))).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG file");
+}
+
+#[test]
+fn identify_writes_the_figures_with_plot() {
+    let dir = temp();
+    let data = npz(dir.path(), "d.npz", &spreading(400, 30));
+    let truth = data_dir().join("truth/nonlocal1d_const.toml");
+    let figures = dir.path().join("figures/1d"); // created, parents too
+    let out = wsindy(&[
+        "identify",
+        "--data",
+        path_str(&data),
+        "--truth",
+        path_str(&truth),
+        "--plot",
+        path_str(&figures),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("wrote 7 figures"), "{stderr}");
+    assert_figures(&figures, &PLOTS_1D);
+    let svg = std::fs::read_to_string(figures.join("interaction.svg")).unwrap();
+    assert!(svg.contains("true ∇K(r)") && svg.contains("learned ∇K(r)"), "the truth is drawn");
+
+    // 2D data: the spectra of both axes, heat-map snapshots
+    let side = 20;
+    let l = 20;
+    let mut positions = Vec::with_capacity(l * side * side * 2);
+    for k in 0..l {
+        let s = 1.0 + 0.05 * k as f64;
+        for i in 0..side * side {
+            let (a, b) = ((i / side) as f64, (i % side) as f64);
+            positions.push(s * ((a + 0.5) / side as f64 - 0.5) + 0.01 * b);
+            positions.push(s * ((b + 0.5) / side as f64 - 0.5));
+        }
+    }
+    let planar =
+        Trajectories::new(1, l, side * side, 2, positions, (0..l).map(|k| 0.1 * k as f64).collect()).unwrap();
+    let planar = npz(dir.path(), "planar.npz", &planar);
+    let figures = dir.path().join("figures/2d");
+    let out = wsindy(&[
+        "identify",
+        "--data",
+        path_str(&planar),
+        "--preset",
+        "local2d",
+        "--plot",
+        path_str(&figures),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_figures(
+        &figures,
+        &[
+            "loss",
+            "spectrum_x1",
+            "spectrum_x2",
+            "spectrum_t",
+            "interaction",
+            "drift",
+            "diffusion",
+            "snapshots",
+        ],
+    );
+
+    // --plot naming a file is an error before anything is read
+    let file = write(dir.path(), "file.txt", "not a directory");
+    fails(&["identify", "--data", "missing.npz", "--plot", path_str(&file)], &["--plot", "not a directory"]);
+}
+
+#[test]
+fn figures_need_the_models_library() {
+    let data = spreading(400, 30);
+    let library = wsindy::Library::nonlocal1d();
+    let model = wsindy::identify(&data, &library, &wsindy::IdentifyConfig::default()).unwrap();
+    let dir = temp();
+    let mut other = wsindy::Library::nonlocal1d();
+    other.push(wsindy::library::DriftMonomial { power: 9 });
+    let err = wsindy::plots::write_all(dir.path(), &data, &model, &other, None).unwrap_err();
+    assert!(err.to_string().contains("another library"), "{err}");
+    let truth = wsindy::TrueModel::default().with(wsindy::TermKind::Drift, "x^1", 1.0);
+    let err = wsindy::plots::write_all(dir.path(), &data, &model, &library, Some(&truth)).unwrap_err();
+    assert!(err.to_string().contains("drift term 'x^1'"), "{err}");
+    let report = wsindy::plots::write_all(dir.path(), &data, &model, &library, None).unwrap();
+    assert_eq!(report.files.len(), 7, "{:?}", report.notes);
+}

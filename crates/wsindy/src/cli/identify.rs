@@ -53,6 +53,11 @@ pub struct IdentifyArgs {
     /// Write the result as JSON to this file.
     #[arg(long, value_name = "MODEL.json")]
     out: Option<PathBuf>,
+    /// Write figures (PNG and SVG) into this directory, created if needed: the loss curve, the
+    /// spectra with the test functions, the learned ∇K, ∇V and ½σσᵀ (against the truth if
+    /// given) and density snapshots.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
 }
 
 fn parse_preset(s: &str) -> Result<Preset, String> {
@@ -91,6 +96,9 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     // the small files first, so that their mistakes show before a long load
     let config_text = args.config.as_deref().map(read_text).transpose()?;
     let truth = args.truth.as_deref().map(load_true_model).transpose()?;
+    if let Some(dir) = &args.plot {
+        check_plot_dir(dir)?;
+    }
     let time_arg = match (&args.times, args.dt) {
         (Some(path), _) => Some(TimeArg::Array(read_npy_vector(path)?, path.clone())),
         (None, Some(dt)) => Some(TimeArg::Spacing(dt)),
@@ -224,6 +232,34 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
+    if let Some(dir) = &args.plot {
+        write_plots(dir, &data, &model, &library, truth.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Errors if `--plot DIR` names something that is not a directory (before the data are read).
+pub(crate) fn check_plot_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!("--plot {}: exists and is not a directory", dir.display());
+    }
+    Ok(())
+}
+
+/// Writes the figures of `--plot DIR` and says where they went.
+pub(crate) fn write_plots(
+    dir: &Path,
+    data: &Trajectories,
+    model: &IdentifiedModel,
+    library: &wsindy::Library,
+    truth: Option<&wsindy::TrueModel>,
+) -> Result<()> {
+    let report = wsindy::plots::write_all(dir, data, model, library, truth)
+        .with_context(|| format!("cannot draw the figures for --plot {}", dir.display()))?;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    eprintln!("wrote {} figures (PNG and SVG) to {}", report.files.len(), dir.display());
     Ok(())
 }
 
