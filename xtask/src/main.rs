@@ -1,7 +1,10 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
 //! * `cargo xtask ci`: exactly what CI runs (`.ci/run`: fmt check, clippy, tests);
-//! * `cargo xtask demo`: the README's demo in release.
+//! * `cargo xtask demo`: the README's demo in release;
+//! * `cargo xtask reproduce-figures [--figure N ...] [--scale quick|default|paper] [--trials T]
+//!   [--out DIR] [...]`: the paper's figures, by the `wsindy-experiments` binary in release
+//!   (`docs/REPRODUCTION.md`; `cargo xtask reproduce-figures --help` lists every option).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,11 +29,13 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => run(Command::new("bash").arg(".ci/run")),
         Some("demo") => run(Command::new("cargo").args(["run", "--release", "--", "demo"]).args(&args[1..])),
-        Some("reproduce-figures") => bail!(
-            "reproduce-figures is not available yet: the convergence experiments are planned (see docs/ARCHITECTURE.md); run `cargo xtask demo` for one identification"
-        ),
+        Some("reproduce-figures") => run(Command::new("cargo")
+            .args(["run", "--release", "--quiet", "-p", "wsindy-experiments", "--"])
+            .args(&args[1..])),
         other => {
-            eprintln!("usage: cargo xtask <ci | demo [demo options]>");
+            eprintln!(
+                "usage: cargo xtask <ci | demo [demo options] | reproduce-figures [--figure N ...] [--scale quick|default|paper] [--trials T] [--out DIR]>"
+            );
             if let Some(cmd) = other {
                 bail!("unknown command '{cmd}'");
             }
