@@ -147,6 +147,7 @@ fn shipped_configs_equal_the_presets_and_truths_name_library_terms() {
         check_true_model(&truth, &preset.library(), preset.name(), file).unwrap();
     }
     load_simulation(&data_dir().join("simulate/explicit1d.toml")).unwrap();
+    assert_eq!(load_simulation(&data_dir().join("simulate/nonlocal2d_critical.toml")).unwrap().dim(), 2);
 }
 
 #[test]
