@@ -111,14 +111,14 @@ fn quick_start_identifies_the_sample_data() {
 fn the_sample_data_are_reproduced_by_their_simulation_config() {
     let dir = temp();
     let out = dir.path().join("again.npz");
-    let config = data_dir().join("simulate/nonlocal1d.toml");
+    let config = data_dir().join("simulate/sample_nonlocal1d.toml");
     let status = wsindy(&["simulate", "--config", path_str(&config), "--out", path_str(&out), "--quiet"]);
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     assert!(status.stderr.is_empty(), "--quiet prints nothing");
     let sample = data_dir().join("sample/nonlocal1d.npz");
     assert!(
         std::fs::read(&out).unwrap() == std::fs::read(&sample).unwrap(),
-        "data/sample/nonlocal1d.npz is not what data/simulate/nonlocal1d.toml gives (did the simulator change? regenerate it with `wsindy simulate --config data/simulate/nonlocal1d.toml --out data/sample/nonlocal1d.npz` and check that the quick start still gives TPR 1)"
+        "data/sample/nonlocal1d.npz is not what data/simulate/sample_nonlocal1d.toml gives (did the simulator change? regenerate it with `wsindy simulate --config data/simulate/sample_nonlocal1d.toml --out data/sample/nonlocal1d.npz` and check that the quick start still gives TPR 1)"
     );
     assert!(std::fs::metadata(&sample).unwrap().len() < 2_000_000);
 }
