@@ -91,6 +91,9 @@ pub struct RegressionOutcome {
     pub relative_residual: f64,
     /// 2-norm condition number of G.
     pub condition_number: f64,
+    /// Groups of columns that are (nearly) linearly dependent, one group per tiny singular
+    /// value of G: the coefficients within a group are not determined by the data.
+    pub collinear: Vec<Vec<usize>>,
 }
 
 /// Turns a weak system (G, b) into sparse coefficients.

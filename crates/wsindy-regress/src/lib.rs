@@ -120,7 +120,33 @@ struct Compressed {
     rho: f64,
 }
 
+/// Singular values below this fraction of the largest mark a collinear group: a few hundred
+/// times the rounding level, so that only dependence the data cannot resolve at all is reported
+/// (well-posed systems of the paper's examples reach cond(G) ≈ 1e12 here).
+pub const COLLINEAR_TOLERANCE: f64 = 1e-13;
+
 impl Compressed {
+    /// The 2-norm condition number of G and its nearly collinear groups of columns: for each
+    /// singular value below [`COLLINEAR_TOLERANCE`] times the largest, the columns carrying at
+    /// least a tenth of the largest entry of its right singular vector (a combination of them
+    /// is almost zero).
+    fn conditioning(&self) -> Result<(f64, Vec<Vec<usize>>), RegressError> {
+        let svd = self.r.as_ref().thin_svd().map_err(|_| RegressError::Svd)?;
+        let s = svd.S().column_vector();
+        let j = s.nrows();
+        let (smax, smin) = (0..j).fold((0.0f64, f64::INFINITY), |(hi, lo), k| (hi.max(s[k]), lo.min(s[k])));
+        let condition_number = if smin > 0.0 { smax / smin } else { f64::INFINITY };
+        let v = svd.V();
+        let groups = (0..j)
+            .filter(|&k| s[k] <= COLLINEAR_TOLERANCE * smax)
+            .map(|k| {
+                let largest = (0..j).map(|i| v[(i, k)].abs()).fold(0.0, f64::max);
+                (0..j).filter(|&i| v[(i, k)].abs() >= 0.1 * largest).collect()
+            })
+            .collect();
+        Ok((condition_number, groups))
+    }
+
     fn new(g: &DenseMatrix, b: &[f64]) -> Self {
         let (rows, cols) = (g.rows(), g.cols());
         let aug = Mat::from_fn(rows, cols + 1, |i, j| if j < cols { g.get(i, j) } else { b[i] });
@@ -249,10 +275,7 @@ impl SparseRegressor for Mstls {
         validate(g, b)?;
         let j = g.cols();
         let sys = Compressed::new(g, b);
-        let singular = sys.r.as_ref().singular_values().map_err(|_| RegressError::Svd)?;
-        let (smax, smin) =
-            singular.iter().fold((0.0f64, f64::INFINITY), |(hi, lo), &s| (hi.max(s), lo.min(s)));
-        let condition_number = if smin > 0.0 { smax / smin } else { f64::INFINITY };
+        let (condition_number, collinear) = sys.conditioning()?;
 
         let all: Vec<usize> = (0..j).collect();
         let w0 = sys.solve(&all);
@@ -328,6 +351,7 @@ impl SparseRegressor for Mstls {
             least_squares: w0,
             relative_residual,
             condition_number,
+            collinear,
         })
     }
 }

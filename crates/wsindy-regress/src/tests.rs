@@ -159,6 +159,7 @@ fn duplicate_columns_give_finite_results() {
     assert!(out.coefficients.iter().all(|v| v.is_finite()));
     assert!(out.relative_residual < 1e-8, "residual {}", out.relative_residual);
     assert!(out.condition_number > 1e12);
+    assert_eq!(out.collinear, vec![vec![1, 2]], "the duplicated pair is named");
 }
 
 #[test]

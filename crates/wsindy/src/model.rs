@@ -73,6 +73,10 @@ pub struct IdentifiedModel {
     pub cols: usize,
     /// 2-norm condition number of G (after non-dimensionalisation).
     pub condition_number: f64,
+    /// Groups of terms ("kind name") whose columns of G are linearly dependent to rounding level
+    /// (singular values below 1e-13 of the largest): the data cannot tell the terms of a group
+    /// apart, and their coefficients are one choice among many. Empty for a well-posed library.
+    pub collinear: Vec<Vec<String>>,
     /// ‖Gŵ − b‖ / ‖b‖.
     pub relative_residual: f64,
     /// The grid C.

@@ -190,6 +190,16 @@ pub fn identify(
         rows,
         cols,
         condition_number: outcome.condition_number,
+        collinear: outcome
+            .collinear
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|&j| format!("{} {}", library.terms()[j].kind(), library.terms()[j].name()))
+                    .collect()
+            })
+            .collect(),
         relative_residual: outcome.relative_residual,
         grid,
         outside_fraction: density.outside_fraction(),

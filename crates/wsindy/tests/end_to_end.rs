@@ -110,3 +110,23 @@ fn planar_drift_and_anisotropic_diffusion_are_identified() {
     assert!(s.rel_err_sigma.unwrap() < 0.05, "σ error {:?}\n{identified}", s.rel_err_sigma);
     assert_eq!(identified.grid.dim(), 2);
 }
+
+#[test]
+fn collinear_terms_are_named_and_a_model_is_still_returned() {
+    // a constant drift offered twice under two names: the columns are identical
+    let example = Nonlocal1d { particles: 2000, experiments: 1, seed: 2, ..Nonlocal1d::default() };
+    let data = example.simulate().expect("simulation");
+    let mut library = example.library();
+    library
+        .push(wsindy::library::FnTerm::new(TermKind::Drift, "1", |_: &[f64], out: &mut [f64]| out[0] = 1.0));
+    let model = identify(&data, &library, &IdentifyConfig::default()).expect("a model despite the duplicate");
+    assert!(
+        model
+            .collinear
+            .iter()
+            .any(|group| group.contains(&"drift x^0".to_string()) && group.contains(&"drift 1".to_string())),
+        "collinear groups {:?}",
+        model.collinear
+    );
+    assert!(model.coefficients().iter().all(|w| w.is_finite()));
+}

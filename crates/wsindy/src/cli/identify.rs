@@ -429,5 +429,16 @@ fn print_diagnostics(model: &IdentifiedModel) -> Result<()> {
             model.condition_number
         );
     }
+    for group in &model.collinear {
+        match group.as_slice() {
+            [one] => eprintln!(
+                "warning: on these data the column of {one} is, to rounding level, a combination of other columns: its coefficient is not determined by the data (the model above is still the best found)"
+            ),
+            _ => eprintln!(
+                "warning: on these data the columns of {} are linearly dependent to rounding level: their coefficients are not determined by the data (the model above is still the best found; keeping one of them in the library removes the ambiguity)",
+                group.join(", ")
+            ),
+        }
+    }
     Ok(())
 }
