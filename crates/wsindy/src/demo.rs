@@ -156,6 +156,9 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         score(&model, &truth, &library).map_err(|t| anyhow::anyhow!("true model names unknown {t}"))?;
 
     println!("{model}");
+    for warning in model.warnings() {
+        eprintln!("warning: {warning}");
+    }
     println!();
     let tf = &model.test_functions;
     println!(

@@ -98,6 +98,38 @@ impl IdentifiedModel {
     pub fn coefficient(&self, kind: TermKind, name: &str) -> Option<f64> {
         self.terms.iter().find(|t| t.kind == kind && t.name == name).map(|t| t.coefficient)
     }
+    /// Warnings about how far the model can be trusted: a rank-deficient G, and each group of
+    /// terms the data cannot tell apart. Empty for a well-posed identification.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.condition_number.is_finite() {
+            out.push(format!(
+                "G is numerically rank-deficient (cond(G) = {:.2e}): the data or the test functions cannot resolve this library, and the model is not reliable",
+                self.condition_number
+            ));
+        }
+        const SHOWN: usize = 3;
+        if self.collinear.len() > SHOWN {
+            out.push(format!(
+                "G has {} (nearly) null directions among its {} columns: the data cannot resolve this library; the first {SHOWN} groups follow (all are in the JSON's model.collinear)",
+                self.collinear.len(),
+                self.cols
+            ));
+        }
+        for group in self.collinear.iter().take(SHOWN) {
+            out.push(match group.as_slice() {
+                [one] => format!(
+                    "on these data the column of {one} is, to rounding level, a combination of other columns: its coefficient is not determined by the data (the model is still the best found)"
+                ),
+                _ => format!(
+                    "on these data the columns of {} are linearly dependent to rounding level: their coefficients are not determined by the data (the model is still the best found; keeping one of them in the library removes the ambiguity)",
+                    group.join(", ")
+                ),
+            });
+        }
+        out
+    }
+
     /// The selected (non-zero) terms.
     pub fn selected(&self) -> impl Iterator<Item = &IdentifiedTerm> {
         self.terms.iter().filter(|t| t.coefficient != 0.0)

@@ -423,22 +423,8 @@ fn print_diagnostics(model: &IdentifiedModel) -> Result<()> {
         model.grid.axes()[0].spacing(),
         100.0 * model.outside_fraction
     );
-    if !model.condition_number.is_finite() {
-        eprintln!(
-            "warning: G is numerically rank-deficient (cond(G) = {}): the grid or the test functions are too coarse for this library, and the model is not reliable",
-            model.condition_number
-        );
-    }
-    for group in &model.collinear {
-        match group.as_slice() {
-            [one] => eprintln!(
-                "warning: on these data the column of {one} is, to rounding level, a combination of other columns: its coefficient is not determined by the data (the model above is still the best found)"
-            ),
-            _ => eprintln!(
-                "warning: on these data the columns of {} are linearly dependent to rounding level: their coefficients are not determined by the data (the model above is still the best found; keeping one of them in the library removes the ambiguity)",
-                group.join(", ")
-            ),
-        }
+    for warning in model.warnings() {
+        eprintln!("warning: {warning}");
     }
     Ok(())
 }
