@@ -32,6 +32,7 @@
 //! assert!((w - 1.0).abs() < 0.05, "{w}");
 //! ```
 
+mod library_spec;
 mod model;
 mod pipeline;
 mod presets;
@@ -42,6 +43,7 @@ pub mod examples;
 pub mod plots;
 pub mod sim_config;
 
+pub use library_spec::{CutoffKernel, LibrarySpec};
 pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
 pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify};
 pub use presets::Preset;

@@ -89,6 +89,9 @@ pub struct IdentifyConfig {
     pub assembly: AssemblyOptions,
     /// The sparse regression.
     pub regression: RegressionConfig,
+    /// A library replacing the preset's (`[library]` in a config file); `None` keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library: Option<crate::LibrarySpec>,
 }
 
 impl Default for IdentifyConfig {
@@ -100,6 +103,7 @@ impl Default for IdentifyConfig {
             test_functions: TestFunctionSpec::default(),
             assembly: AssemblyOptions::default(),
             regression: RegressionConfig::default(),
+            library: None,
         }
     }
 }

@@ -535,3 +535,26 @@ fn figures_need_the_models_library() {
     let report = wsindy::plots::write_all(dir.path(), &data, &model, &library, None).unwrap();
     assert_eq!(report.files.len(), 7, "{:?}", report.notes);
 }
+
+#[test]
+fn a_library_table_replaces_the_presets_library() {
+    let dir = temp();
+    let data = npz(dir.path(), "d.npz", &spreading(400, 30));
+    let good = write(
+        dir.path(),
+        "lib.toml",
+        "[library]\ninteraction_powers = [1, 2]\ndrift_powers = [0, 3]\ndiffusion_powers = [0]\n",
+    );
+    let out = succeeds(&["identify", "--data", path_str(&data), "--config", path_str(&good)]);
+    assert!(out.contains("5 terms"), "{out}");
+    let typo = write(dir.path(), "typo.toml", "[library]\ninteraction_powerz = [1]\n");
+    fails(
+        &["identify", "--data", path_str(&data), "--config", path_str(&typo)],
+        &["interaction_powerz", "interaction_powers"],
+    );
+    let wrong_dim = write(dir.path(), "dim.toml", "[library]\ndrift_cosines_max = 2\n");
+    fails(
+        &["identify", "--data", path_str(&data), "--config", path_str(&wrong_dim)],
+        &["library.drift_cosines_max", "2-dimensional"],
+    );
+}

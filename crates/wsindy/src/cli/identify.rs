@@ -146,7 +146,10 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         _ => (base, format!("the {preset} preset's defaults")),
     };
     check_against_data(&config, d, data.time_points(), &config_name)?;
-    let library = preset.library();
+    let library = match &config.library {
+        Some(spec) => spec.build(d)?,
+        None => preset.library(),
+    };
     if let (Some(truth), Some(path)) = (&truth, &args.truth) {
         check_true_model(truth, &library, preset.name(), &path.display().to_string())?;
     }
@@ -161,7 +164,12 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         data.times()[data.time_points() - 1],
         data.particles(),
     );
-    say!("library: preset {preset}, {} terms; discretisation: {config_name}", library.len());
+    let library_name = if config.library.is_some() {
+        format!("[library] of {config_name}")
+    } else {
+        format!("preset {preset}")
+    };
+    say!("library: {library_name}, {} terms; discretisation: {config_name}", library.len());
     say!();
 
     let model = identify(&data, &library, &config).map_err(|e| explain(e, &data, &config))?;
