@@ -320,8 +320,8 @@ impl SeparableBasis {
 }
 
 /// Sums an array of shape [L, n_1, …, n_d] over every space axis but `keep` (an array axis
-/// ≥ 1), giving shape [L, n_keep].
-fn space_marginal(values: &[f64], shape: &[usize], keep: usize) -> (Vec<f64>, [usize; 2]) {
+/// ≥ 1), giving shape [L, n_keep]: the marginal the changepoint rule uses in d ≥ 2.
+pub fn space_marginal(values: &[f64], shape: &[usize], keep: usize) -> (Vec<f64>, [usize; 2]) {
     let (l, n) = (shape[0], shape[keep]);
     let inner: usize = shape[keep + 1..].iter().product();
     let outer: usize = shape[1..keep].iter().product();

@@ -31,7 +31,7 @@ use wsindy_core::{DensitySeries, Grid, TermKind, Trajectories};
 use wsindy_density::{DensityError, Histogram, density_series};
 use wsindy_library::Library;
 use wsindy_plot::{Axes, BLACK, LineStyle, PALETTE, Panel, PlotError, PlotFiles, Series};
-use wsindy_testfn::{PolyBump, TestFnError, averaged_magnitude_spectrum, corner_wavenumber};
+use wsindy_testfn::{PolyBump, TestFnError, averaged_magnitude_spectrum, corner_wavenumber, space_marginal};
 
 use crate::{IdentifiedModel, TrueModel};
 
@@ -236,23 +236,6 @@ pub fn axis_spectrum(
         test_function: phi.iter().map(|v| v * scale).collect(),
         corner,
     })
-}
-
-/// Sums an array of shape [L, n_1, …, n_d] over every space axis but `keep` (an array axis
-/// ≥ 1), giving shape [L, n_keep]: the marginal the changepoint rule uses in d ≥ 2.
-fn space_marginal(values: &[f64], shape: &[usize], keep: usize) -> (Vec<f64>, [usize; 2]) {
-    let (l, n) = (shape[0], shape[keep]);
-    let inner: usize = shape[keep + 1..].iter().product();
-    let outer: usize = shape[1..keep].iter().product();
-    let mut out = vec![0.0; l * n];
-    for (snapshot, row) in values.chunks_exact(outer * n * inner).zip(out.chunks_exact_mut(n)) {
-        for block in snapshot.chunks_exact(n * inner) {
-            for (r, line) in row.iter_mut().zip(block.chunks_exact(inner)) {
-                *r += line.iter().sum::<f64>();
-            }
-        }
-    }
-    (out, [l, n])
 }
 
 /// The name of space axis `a` (0-based) in labels: `x` in 1D, else x₁, x₂, …
