@@ -37,13 +37,18 @@ impl Diffusion {
     /// Checks that a constant σ is finite and non-negative.
     pub fn validate(&self) -> Result<(), SimError> {
         match *self {
-            Self::Constant(s) if !(s.is_finite() && s >= 0.0) => Err(SimError::InvalidParameter {
-                what: "diffusion σ",
-                value: s,
-                expected: "a finite number ≥ 0",
-            }),
+            Self::Constant(s) => check_constant_sigma(s),
             _ => Ok(()),
         }
+    }
+}
+
+/// A constant σ must be finite and non-negative (shared by the 1D and 2D diffusions).
+pub(crate) fn check_constant_sigma(s: f64) -> Result<(), SimError> {
+    if s.is_finite() && s >= 0.0 {
+        Ok(())
+    } else {
+        Err(SimError::InvalidParameter { what: "diffusion σ", value: s, expected: "a finite number ≥ 0" })
     }
 }
 

@@ -446,6 +446,32 @@ pub fn interaction(
     wsindy_plot::curves(dir, "interaction", &r, &series, &Axes::new(title, x_label, name))
 }
 
+/// The learned (and true) sum of one kind of terms on the line through the grid's centre.
+struct LineFields {
+    /// Abscissae along the first axis.
+    x: Vec<f64>,
+    /// (is the truth, values) per curve.
+    values: Vec<(bool, Vec<f64>)>,
+    /// The fixed coordinates of the other axes.
+    others: Vec<f64>,
+}
+
+/// [`LineFields`] of the `kind` terms along the first axis.
+fn fields_on_line(
+    model: &IdentifiedModel,
+    library: &Library,
+    truth: Option<&[f64]>,
+    kind: TermKind,
+) -> LineFields {
+    let d = model.grid.dim();
+    let (x, points, others) = line_through_centre(&model.grid);
+    let values = learned_and_true(model, truth)
+        .into_iter()
+        .map(|(t, w)| (t, library.evaluate_sum(kind, &w, &points, d)))
+        .collect();
+    LineFields { x, values, others }
+}
+
 /// `drift`: the learned force ∇V (and the true one) along the first axis: on the grid's cell
 /// centres in 1D, on the line through the centre of the other axes in d ≥ 2 (one curve per
 /// component that is not zero).
@@ -455,13 +481,8 @@ pub fn drift(
     library: &Library,
     truth: Option<&[f64]>,
 ) -> Result<PlotFiles, PlotError> {
-    let grid = &model.grid;
-    let d = grid.dim();
-    let (x, points, others) = line_through_centre(grid);
-    let values: Vec<(bool, Vec<f64>)> = learned_and_true(model, truth)
-        .into_iter()
-        .map(|(t, w)| (t, library.evaluate_sum(TermKind::Drift, &w, &points, d)))
-        .collect();
+    let d = model.grid.dim();
+    let LineFields { x, values, others } = fields_on_line(model, library, truth, TermKind::Drift);
     let components: Vec<(usize, String)> = if d == 1 {
         vec![(0, "∇V(x)".to_string())]
     } else {
@@ -481,13 +502,8 @@ pub fn diffusion(
     library: &Library,
     truth: Option<&[f64]>,
 ) -> Result<PlotFiles, PlotError> {
-    let grid = &model.grid;
-    let d = grid.dim();
-    let (x, points, others) = line_through_centre(grid);
-    let values: Vec<(bool, Vec<f64>)> = learned_and_true(model, truth)
-        .into_iter()
-        .map(|(t, w)| (t, library.evaluate_sum(TermKind::Diffusion, &w, &points, d)))
-        .collect();
+    let d = model.grid.dim();
+    let LineFields { x, values, others } = fields_on_line(model, library, truth, TermKind::Diffusion);
     let components: Vec<(usize, String)> = if d == 1 {
         vec![(0, "½σ²(x)".to_string())]
     } else {

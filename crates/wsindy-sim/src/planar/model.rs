@@ -48,11 +48,7 @@ impl PlanarDiffusion {
     /// Checks that an isotropic σ is finite and non-negative.
     pub fn validate(&self) -> Result<(), SimError> {
         match *self {
-            Self::Isotropic(s) if !(s.is_finite() && s >= 0.0) => Err(SimError::InvalidParameter {
-                what: "diffusion σ",
-                value: s,
-                expected: "a finite number ≥ 0",
-            }),
+            Self::Isotropic(s) => crate::model::check_constant_sigma(s),
             _ => Ok(()),
         }
     }
