@@ -57,7 +57,7 @@ fn histogram_2d(bencher: Bencher<'_, '_>) {
     });
 }
 
-/// Test functions and assembly of a 2D preset's system (Table 4: 62 terms; Table 2: 115).
+/// Test functions and assembly of a 2D preset's system (Table 4: 53 terms; Table 2: 115).
 #[divan::bench(args = [Preset::Nonlocal2d, Preset::Local2d], sample_count = 10)]
 fn assemble_2d(bencher: Bencher<'_, '_>, preset: Preset) {
     let config = preset.config();

@@ -262,14 +262,14 @@ impl Nonlocal2d {
         simulate_planar(&self.model(), &PlanarInitial::paper_keller_segel(), &self.simulation())
     }
 
-    /// The true model: log|x| with 1/(2π), and 1/(8π) on 1*E11 and 1*E22 for critical σ.
+    /// The true model: log|x| with 1/(2π), and ½σσᵀ = 1/(8π) I (the term `1*I`) for critical σ.
     pub fn truth(&self) -> TrueModel {
         let t = TrueModel::default().with(TermKind::Interaction, "log|x|", 1.0 / std::f64::consts::TAU);
         match self.sigma {
             KellerSegelSigma::Zero => t,
             KellerSegelSigma::Critical => {
                 let d = 0.5 * KELLER_SEGEL_CRITICAL_SIGMA * KELLER_SEGEL_CRITICAL_SIGMA;
-                t.with(TermKind::Diffusion, "1*E11", d).with(TermKind::Diffusion, "1*E22", d)
+                t.with(TermKind::Diffusion, "1*I", d)
             }
         }
     }

@@ -41,6 +41,8 @@ pub struct LibrarySpec {
     pub potential_degree_max: Option<u32>,
     /// 2D diffusion f·I with f = cos(m x₁)cos(n x₂), 0 ≤ m, n ≤ this.
     pub diffusion_isotropic_cosines_max: Option<u32>,
+    /// 2D diffusion f·(E12 + E21) with f = cos(m x₁)cos(n x₂), 0 ≤ m, n ≤ this.
+    pub diffusion_cross_cosines_max: Option<u32>,
     /// 2D diffusion f·E11, f·E22 and f·E12 with f = cos(m x₁)cos(n x₂), 0 ≤ m, n ≤ this.
     pub diffusion_entry_cosines_max: Option<u32>,
 }
@@ -74,6 +76,7 @@ impl LibrarySpec {
             ("drift_cosines_max", self.drift_cosines_max),
             ("potential_degree_max", self.potential_degree_max),
             ("diffusion_isotropic_cosines_max", self.diffusion_isotropic_cosines_max),
+            ("diffusion_cross_cosines_max", self.diffusion_cross_cosines_max),
             ("diffusion_entry_cosines_max", self.diffusion_entry_cosines_max),
         ];
         match dim {
@@ -122,6 +125,11 @@ impl LibrarySpec {
                         lib.push(DiffusionField { entry: MatrixEntry::Identity, field });
                     }
                 }
+                if let Some(max) = self.diffusion_cross_cosines_max {
+                    for field in cosines(max) {
+                        lib.push(DiffusionField { entry: MatrixEntry::OffDiagonal, field });
+                    }
+                }
                 if let Some(max) = self.diffusion_entry_cosines_max {
                     for entry in
                         [MatrixEntry::Diagonal(0), MatrixEntry::Diagonal(1), MatrixEntry::OffDiagonal]
@@ -167,7 +175,8 @@ mod tests {
             interaction_powers: (2..=6).map(f64::from).collect(),
             interaction_cutoff: vec![CutoffKernel::Sqrt, CutoffKernel::LinearLog, CutoffKernel::Log],
             potential_degree_max: Some(6),
-            diffusion_entry_cosines_max: Some(2),
+            diffusion_isotropic_cosines_max: Some(2),
+            diffusion_cross_cosines_max: Some(2),
             ..LibrarySpec::default()
         };
         assert_eq!(names(&table4.build(2).unwrap()), names(&Library::nonlocal2d()));
