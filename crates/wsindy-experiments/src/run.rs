@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use rand::SeedableRng;
-use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
 use wsindy::examples::{Example, KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, SigmaCase};
+use wsindy::sim::add_extrinsic_noise;
 use wsindy::{IdentifiedModel, Library, TermKind, Trajectories, TrueModel, identify, score};
 
 use crate::plan::{FigurePlan, Group, Point, simulation_seed, trial_seed};
@@ -85,16 +85,9 @@ pub fn derive(data: &Trajectories, m: usize, n: usize, eps: f64, seed: u64) -> R
             out.extend_from_slice(&positions[start..start + n * d]);
         }
     }
-    if eps > 0.0 {
-        let mut rng = Pcg64::seed_from_u64(seed);
-        for snapshot in out.chunks_exact_mut(n * d) {
-            let mean_square = snapshot.iter().map(|v| v * v).sum::<f64>() / snapshot.len() as f64;
-            let amplitude = eps * mean_square.sqrt();
-            for v in snapshot.iter_mut() {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                *v += amplitude * z;
-            }
-        }
+    let mut rng = Pcg64::seed_from_u64(seed);
+    for snapshot in out.chunks_exact_mut(n * d) {
+        add_extrinsic_noise(snapshot, eps, &mut rng);
     }
     Trajectories::new(m, l, n, d, out, data.times().to_vec()).map_err(|e| format!("data: {e}"))
 }

@@ -91,4 +91,4 @@ pub use planar::force::{KELLER_SEGEL_DELTA, PlanarForceWorkspace, RadialForce, R
 pub use planar::initial::PlanarInitial;
 pub use planar::model::{KELLER_SEGEL_CRITICAL_SIGMA, MatrixFn, PlanarDiffusion, PlanarModel, VectorFn};
 pub use planar::simulate::{RNG_BLOCK, simulate_planar, simulate_planar_with_progress};
-pub use simulate::{Progress, SimulationConfig, simulate, simulate_with_progress};
+pub use simulate::{Progress, SimulationConfig, add_extrinsic_noise, simulate, simulate_with_progress};

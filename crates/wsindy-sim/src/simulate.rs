@@ -317,14 +317,28 @@ fn advance(
 
 /// Writes the observation of `x` to `out`: x itself, or x + ε ‖x‖_RMS ξ with extrinsic noise.
 fn record(x: &[f64], noise_ratio: f64, rng: &mut Pcg64, out: &mut [f64]) {
+    out.copy_from_slice(x);
+    add_extrinsic_noise(out, noise_ratio, rng);
+}
+
+/// Adds extrinsic observation noise to one snapshot of positions (all particles, all
+/// coordinates): Y = X + ε ‖X‖_RMS ξ with ξ ~ N(0, 1) i.i.d. per coordinate, drawn in order
+/// from `rng`. `noise_ratio` = 0 leaves the snapshot (and `rng`) untouched.
+///
+/// ```
+/// use rand::SeedableRng;
+/// let mut snapshot = vec![3.0, -4.0];
+/// wsindy_sim::add_extrinsic_noise(&mut snapshot, 0.0, &mut rand_pcg::Pcg64::seed_from_u64(1));
+/// assert_eq!(snapshot, [3.0, -4.0]);
+/// ```
+pub fn add_extrinsic_noise(snapshot: &mut [f64], noise_ratio: f64, rng: &mut Pcg64) {
     if noise_ratio == 0.0 {
-        out.copy_from_slice(x);
         return;
     }
-    let amplitude = noise_ratio * rms(&[x]);
-    for (o, &v) in out.iter_mut().zip(x) {
+    let amplitude = noise_ratio * rms(&[snapshot]);
+    for v in snapshot.iter_mut() {
         let z: f64 = StandardNormal.sample(rng);
-        *o = v + amplitude * z;
+        *v += amplitude * z;
     }
 }
 
