@@ -284,8 +284,9 @@ impl SeparableBasis {
                         // wavenumbers for compact clouds (k = 3–4 on 128 cells for the
                         // Keller–Segel disk), and the rule then asks for half the domain: one
                         // query point per axis, too few rows. A fifth of the axis (25 of 128,
-                        // the paper's Table 5 value for that example) is the largest support
-                        // that identified it correctly at N·M = 64,000; 28 and 31 did not.
+                        // the paper's Table 5 value for that example) keeps enough rows; wider
+                        // caps (28, 31) lower the errors at N·M = 16,000 but did not raise the
+                        // TPR consistently over 24 seeds (docs/ARCHITECTURE.md).
                         m = m.min(((n - 1) / 5).max(2));
                     }
                     (m, Some(k))
