@@ -15,7 +15,7 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value = "nonlocal1d")]
     example: ExampleArg,
     /// Diffusion. nonlocal1d: zero, const (σ = √0.2, default) or variable (σ = √0.2|x − 2|);
-    /// nonlocal2d: zero (default) or critical (σ = 1/√(4π); needs about --m 16).
+    /// nonlocal2d: zero (default) or critical (σ = 1/√(4π), with M = 4 experiments by default).
     #[arg(long, value_enum)]
     sigma: Option<SigmaArg>,
     /// Frequency ω of the local2d diffusivity 1 + 0.95 cos(ωx)cos(ωy) (default 1).
@@ -27,7 +27,7 @@ pub struct DemoArgs {
     /// Particles per experiment N (default 8000, 16384 for local2d, 4000 for nonlocal2d).
     #[arg(long)]
     n: Option<usize>,
-    /// Experiments M (default 2; 1 for local2d and nonlocal2d).
+    /// Experiments M (default 2; 1 for local2d and nonlocal2d, 4 for nonlocal2d with critical σ).
     #[arg(long)]
     m: Option<usize>,
     /// Random seed.
@@ -105,18 +105,21 @@ fn example_of(args: &DemoArgs) -> Result<Example> {
         }
         ExampleArg::Nonlocal2d => {
             let d = Nonlocal2d::default();
+            let sigma = match args.sigma {
+                None | Some(SigmaArg::Zero) => KellerSegelSigma::Zero,
+                Some(SigmaArg::Critical) => KellerSegelSigma::Critical,
+                Some(other) => bail!(
+                    "--sigma {} applies to nonlocal1d; nonlocal2d takes zero or critical",
+                    if other == SigmaArg::Const { "const" } else { "variable" }
+                ),
+            };
+            // the paper's smallest N·M at which the critical case is identified: 4000 × 4
+            let default_experiments = if sigma == KellerSegelSigma::Critical { 4 } else { d.experiments };
             Example::Nonlocal2d(Nonlocal2d {
-                sigma: match args.sigma {
-                    None | Some(SigmaArg::Zero) => KellerSegelSigma::Zero,
-                    Some(SigmaArg::Critical) => KellerSegelSigma::Critical,
-                    Some(other) => bail!(
-                        "--sigma {} applies to nonlocal1d; nonlocal2d takes zero or critical",
-                        if other == SigmaArg::Const { "const" } else { "variable" }
-                    ),
-                },
+                sigma,
                 noise_ratio: args.noise,
                 particles: args.n.unwrap_or(d.particles),
-                experiments: args.m.unwrap_or(d.experiments),
+                experiments: args.m.unwrap_or(default_experiments),
                 seed: args.seed,
             })
         }
