@@ -99,7 +99,7 @@ pub fn tpr_over(
     library: &Library,
     keep: impl Fn(TermKind) -> bool,
 ) -> Result<f64, String> {
-    let w_true = truth.coefficients(library)?;
+    let w_true = truth.coefficients(library).map_err(|e| e.to_string())?;
     let (mut tp, mut fn_, mut fp) = (0usize, 0usize, 0usize);
     for ((term, est), tru) in library.terms().iter().zip(model.coefficients()).zip(w_true) {
         if !keep(term.kind()) {
@@ -166,7 +166,7 @@ fn evaluate(point: &Point, sim: &Simulated, seed: u64, row: &mut Row) -> Result<
         .collect::<Vec<_>>()
         .join(";");
     let truth = ex.truth(&model.grid);
-    let scores = score(&model, &truth, &library).map_err(|e| format!("score: truth has no {e}"))?;
+    let scores = score(&model, &truth, &library).map_err(|e| format!("score: {e}"))?;
     row.tpr = Some(scores.tpr);
     row.drift_tpr = Some(tpr_over(&model, &truth, &library, |k| k != TermKind::Diffusion)?);
     row.err_k = scores.rel_err_k;

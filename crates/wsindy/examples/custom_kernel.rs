@@ -90,7 +90,7 @@ fn main() -> anyhow::Result<()> {
         .with(TermKind::Interaction, "|x|^2", 0.5)
         .with(TermKind::Interaction, &kernel_name, 1.0)
         .with(TermKind::Diffusion, "x^0", 0.1);
-    let s = score(&result, &truth, &library).map_err(anyhow::Error::msg)?;
+    let s = score(&result, &truth, &library)?;
     let percent = |e: Option<f64>| e.map_or("—".to_string(), |v| format!("{:.3}%", 100.0 * v));
     println!(
         "scores against the true model: TPR = {:.3}, rel. error ∇K = {}, σ = {}",

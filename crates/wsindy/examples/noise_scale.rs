@@ -88,7 +88,7 @@ fn main() -> anyhow::Result<()> {
                     let noisy = with_noise(data, eps, scale, 1000 + ex.seed);
                     let lib = ex.library();
                     let model = identify(&noisy, &lib, &config)?;
-                    let s = score(&model, &ex.truth(), &lib).map_err(anyhow::Error::msg)?;
+                    let s = score(&model, &ex.truth(), &lib)?;
                     let err = s.rel_err_k.unwrap_or(f64::INFINITY);
                     if s.tpr == 1.0 && err < 0.01 {
                         good += 1;

@@ -72,7 +72,7 @@ fn main() -> Result<()> {
         "|x|^1",
         -1.0,
     );
-    let s = score(&model, &truth, &library).map_err(anyhow::Error::msg)?;
+    let s = score(&model, &truth, &library)?;
     let t = &model.timings;
     println!(
         "TPR = {:.3}, rel. error ∇K = {:.3e}; identification {:.1} ms",

@@ -155,8 +155,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let mut model = identify(&data, &library, &example.config()).context("identification failed")?;
     model.timings.simulate = Some(t_simulate);
     let truth = example.truth(&model.grid);
-    let scores =
-        score(&model, &truth, &library).map_err(|t| anyhow::anyhow!("true model names unknown {t}"))?;
+    let scores = score(&model, &truth, &library)?;
 
     println!("{model}");
     for warning in model.warnings() {

@@ -47,7 +47,7 @@ pub use library_spec::{CutoffKernel, LibrarySpec};
 pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
 pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify};
 pub use presets::Preset;
-pub use score::{Scores, TrueModel, TrueTerm, score};
+pub use score::{Scores, TrueModel, TrueTerm, UnknownTrueTerm, score};
 
 pub use wsindy_core as core;
 pub use wsindy_core::{DensitySeries, Grid, TermKind, Trajectories, TrialTerm};

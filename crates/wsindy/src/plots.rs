@@ -33,7 +33,7 @@ use wsindy_library::Library;
 use wsindy_plot::{Axes, BLACK, LineStyle, PALETTE, Panel, PlotError, PlotFiles, Series};
 use wsindy_testfn::{PolyBump, TestFnError, averaged_magnitude_spectrum, corner_wavenumber, space_marginal};
 
-use crate::{IdentifiedModel, TrueModel};
+use crate::{IdentifiedModel, TrueModel, UnknownTrueTerm};
 
 /// Why the figures could not be drawn.
 #[derive(Debug, Error)]
@@ -52,8 +52,8 @@ pub enum PlotsError {
         detail: String,
     },
     /// The true model names a term the library lacks.
-    #[error("the true model names {0}, which the library lacks")]
-    Truth(String),
+    #[error(transparent)]
+    Truth(#[from] UnknownTrueTerm),
     /// The density could not be recomputed on the model's grid.
     #[error("density: {0}")]
     Density(#[from] DensityError),
@@ -102,7 +102,7 @@ pub fn write_all(
 ) -> Result<PlotReport, PlotsError> {
     let dir = dir.as_ref();
     check_library(model, library)?;
-    let truth = truth.map(|t| t.coefficients(library).map_err(PlotsError::Truth)).transpose()?;
+    let truth = truth.map(|t| t.coefficients(library)).transpose()?;
     let truth = truth.as_deref();
     let density = density_series(data, &model.grid, &Histogram)?;
     let mut report = PlotReport::default();

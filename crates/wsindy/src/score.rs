@@ -4,6 +4,16 @@ use wsindy_library::Library;
 
 use crate::IdentifiedModel;
 
+/// A true model names a term that the library does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the true model names the {kind} term '{name}', which the library does not have")]
+pub struct UnknownTrueTerm {
+    /// The term's kind.
+    pub kind: TermKind,
+    /// The name not found.
+    pub name: String,
+}
+
 /// One term of a known true model, named as in the library.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,12 +41,13 @@ impl TrueModel {
         self
     }
 
-    /// The true coefficients in library order, or the name of a term the library lacks.
-    pub fn coefficients(&self, library: &Library) -> Result<Vec<f64>, String> {
+    /// The true coefficients in library order, or the first term the library lacks.
+    pub fn coefficients(&self, library: &Library) -> Result<Vec<f64>, UnknownTrueTerm> {
         let mut w = vec![0.0; library.len()];
         for t in &self.terms {
-            let j =
-                library.position(t.kind, &t.name).ok_or_else(|| format!("{} term '{}'", t.kind, t.name))?;
+            let j = library
+                .position(t.kind, &t.name)
+                .ok_or_else(|| UnknownTrueTerm { kind: t.kind, name: t.name.clone() })?;
             w[j] = t.coefficient;
         }
         Ok(w)
@@ -65,7 +76,11 @@ fn relative_l2(estimate: &[f64], truth: &[f64]) -> Option<f64> {
 }
 
 /// Scores `model` against `truth`; the truth's terms must be in `library`.
-pub fn score(model: &IdentifiedModel, truth: &TrueModel, library: &Library) -> Result<Scores, String> {
+pub fn score(
+    model: &IdentifiedModel,
+    truth: &TrueModel,
+    library: &Library,
+) -> Result<Scores, UnknownTrueTerm> {
     let w_true = truth.coefficients(library)?;
     let w_hat = model.coefficients();
     let (mut tp, mut fn_, mut fp) = (0, 0, 0);

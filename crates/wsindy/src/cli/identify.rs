@@ -178,9 +178,7 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     print_diagnostics(&model)?;
 
     let scores = match &truth {
-        Some(truth) => {
-            Some(score(&model, truth, &library).map_err(|t| anyhow!("the true model names unknown {t}"))?)
-        }
+        Some(truth) => Some(score(&model, truth, &library)?),
         None => None,
     };
     let fmt_err = |e: Option<f64>| e.map_or("—".to_string(), |v| format!("{:.3}%", 100.0 * v));
