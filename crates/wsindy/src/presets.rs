@@ -69,17 +69,15 @@ impl Preset {
     ///
     /// The σ = 0, ε = 0.1 case stays at ∇K̂ errors of 0.02%, and M = 16 at 0.09%.
     pub fn config(self) -> IdentifyConfig {
-        let (cells, space_stride, time_stride) = match self {
-            Preset::Nonlocal1d => (256, 5, 1),
-            Preset::Local2d => (128, 10, 5),
-            Preset::Nonlocal2d => (128, 8, 1),
+        let defaults = TestFunctionSpec::default();
+        // (cells per axis, space stride, time stride, space degree, time support)
+        let (cells, space_stride, time_stride, space_degree, time_support) = match self {
+            Preset::Nonlocal1d => (256, 5, 1, defaults.space_degree, defaults.time_support),
+            Preset::Local2d => (128, 10, 5, defaults.space_degree, defaults.time_support),
+            Preset::Nonlocal2d => (128, 8, 1, 3, Support::Auto { tau_hat: 1.0 }),
         };
-        let mut test_functions =
-            TestFunctionSpec { space_stride, time_stride, ..TestFunctionSpec::default() };
-        if self == Preset::Nonlocal2d {
-            test_functions.time_support = Support::Auto { tau_hat: 1.0 };
-            test_functions.space_degree = 3;
-        }
+        let test_functions =
+            TestFunctionSpec { space_stride, time_stride, space_degree, time_support, ..defaults };
         IdentifyConfig { grid: GridRule::new(vec![cells]), test_functions, ..IdentifyConfig::default() }
     }
 }
