@@ -26,10 +26,12 @@
 //! assert_eq!(grid.len(), 30);
 //! ```
 
+pub mod atomic;
 mod density;
 mod error;
 mod grid;
 mod matrix;
+pub mod memory;
 mod term;
 mod trajectories;
 

@@ -14,8 +14,13 @@ pub struct Trajectories {
     positions: Vec<f64>,
 }
 
-/// Relative tolerance on the spacing of the times.
+/// Tolerance on the spacing of the times, relative to the mean step: every step may differ from
+/// the mean step by this fraction of it, plus the rounding of the times themselves.
 const TIME_SPACING_TOLERANCE: f64 = 1e-6;
+/// Rounding allowance on a step, in units of ε·max|t|: a step is the difference of two times
+/// rounded to f64, so absolute timestamps (t ≈ 1.7·10⁹ s) carry an error of a few ulp of |t|
+/// in every step, however accurate the clock.
+const ROUNDING_ULPS: f64 = 4.0;
 
 impl Trajectories {
     /// Validated trajectories of shape `experiments` × `time_points` × `particles` × `dim`.
@@ -136,28 +141,34 @@ pub struct AxisSummary {
     pub max: f64,
 }
 
+/// Checks that the times are finite, increasing and equally spaced. The steps are compared with
+/// the mean step on times re-based to the first one, with the tolerance
+/// [`TIME_SPACING_TOLERANCE`] × mean step + 4 ε max|t| (the rounding of the times).
 fn check_times(times: &[f64]) -> Result<(), CoreError> {
     if let Some(k) = times.iter().position(|t| !t.is_finite()) {
         return Err(CoreError::BadTimes { reason: format!("time {k} is {}", times[k]) });
     }
     let n = times.len();
-    let dt = (times[n - 1] - times[0]) / (n - 1) as f64;
+    let t0 = times[0];
+    let dt = (times[n - 1] - t0) / (n - 1) as f64;
     if dt <= 0.0 {
         return Err(CoreError::BadTimes {
             reason: format!("first time {} is not before last time {}", times[0], times[n - 1]),
         });
     }
+    let magnitude = times[0].abs().max(times[n - 1].abs());
+    let tolerance = TIME_SPACING_TOLERANCE * dt + ROUNDING_ULPS * f64::EPSILON * magnitude;
     for (k, pair) in times.windows(2).enumerate() {
-        let step = pair[1] - pair[0];
+        let step = (pair[1] - t0) - (pair[0] - t0);
         if step <= 0.0 {
             return Err(CoreError::BadTimes {
                 reason: format!("time {} = {} does not follow time {k} = {}", k + 1, pair[1], pair[0]),
             });
         }
-        if (step - dt).abs() > TIME_SPACING_TOLERANCE * dt {
+        if (step - dt).abs() > tolerance {
             return Err(CoreError::BadTimes {
                 reason: format!(
-                    "step from time {k} to {} is {step}, but the mean step is {dt} (relative tolerance {TIME_SPACING_TOLERANCE})",
+                    "step from time {k} to {} is {step}, but the mean step is {dt} (tolerance {TIME_SPACING_TOLERANCE} of the mean step, plus rounding)",
                     k + 1
                 ),
             });
@@ -189,6 +200,26 @@ mod tests {
         assert!(Trajectories::new(1, 3, 1, 1, pos.clone(), vec![0.0, 1.0, 3.0]).is_err());
         assert!(Trajectories::new(1, 3, 1, 1, pos.clone(), vec![0.0, -1.0, -2.0]).is_err());
         assert!(Trajectories::new(1, 3, 1, 1, pos, vec![0.0, 0.1, 0.2]).is_ok());
+    }
+
+    #[test]
+    fn accepts_absolute_timestamps() {
+        // Unix time in seconds, 20 Hz: the steps computed in f64 differ by up to ~2·10⁻⁷ s
+        let t0 = 1.7e9;
+        let times: Vec<f64> = (0..200).map(|k| t0 + 0.05 * k as f64).collect();
+        let data = Trajectories::new(1, 200, 1, 1, vec![0.0; 200], times).unwrap();
+        assert!((data.dt() - 0.05).abs() < 1e-6, "{}", data.dt());
+        // a real gap is still found at that magnitude
+        let mut gap: Vec<f64> = (0..200).map(|k| t0 + 0.05 * k as f64).collect();
+        gap[100] += 0.001;
+        assert!(matches!(
+            Trajectories::new(1, 200, 1, 1, vec![0.0; 200], gap),
+            Err(CoreError::BadTimes { .. })
+        ));
+        // and small times keep the tight tolerance: 10⁻⁵ of the step is refused
+        let mut small: Vec<f64> = (0..10).map(|k| 0.05 * k as f64).collect();
+        small[5] += 0.05e-5;
+        assert!(Trajectories::new(1, 10, 1, 1, vec![0.0; 10], small).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use wsindy::core::atomic::write_atomic;
 use wsindy_experiments::cost::{format_seconds, identification_seconds, simulation_seconds};
 use wsindy_experiments::plan::FigurePlan;
 use wsindy_experiments::report::{convergence_summary, point_stats, render_analytic, render_convergence};
@@ -416,7 +417,8 @@ fn run_job(
             let seconds = render_snapshot(def, *variant, cli.scale, &cli.out).map_err(anyhow::Error::msg)?;
             if let Some(key) = snapshot_key(def, *variant, cli.scale) {
                 let stamp = cli.out.join(format!(".{}.key", def.variants[*variant].stem));
-                std::fs::write(&stamp, key).with_context(|| format!("writing {}", stamp.display()))?;
+                write_atomic(&stamp, key.as_bytes())
+                    .with_context(|| format!("writing {}", stamp.display()))?;
             }
             let n = def.scales.get(&cli.scale).map_or(0, |s| s.n);
             progress(simulation_seconds(def.example, n, 1) + 0.5);
@@ -509,7 +511,7 @@ fn finish(cli: &Cli, defs: &[FigureDef], rows: &[Row], start: Instant) -> Result
     std::fs::create_dir_all(&cli.out)?;
     for name in ["summary.md".to_string(), format!("summary-{}.md", cli.scale)] {
         let path = cli.out.join(name);
-        std::fs::write(&path, &summary).with_context(|| format!("writing {}", path.display()))?;
+        write_atomic(&path, summary.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     }
     eprintln!(
         "done in {}: figures and summary.md in {}",

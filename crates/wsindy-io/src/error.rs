@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 use wsindy_core::CoreError;
+use wsindy_core::memory::MemoryError;
 
 /// Everything that can go wrong when reading or writing particle data.
 ///
@@ -240,6 +241,15 @@ pub enum IoError {
         time: f64,
         /// The repeated particle id.
         particle: f64,
+    },
+    /// The array the header declares would not fit in the memory budget
+    /// ([`wsindy_core::memory`]); checked before any memory is allocated for the data.
+    #[error("{}: {cause}", path.display())]
+    Memory {
+        /// The file.
+        path: PathBuf,
+        /// The sizes and the budget.
+        cause: MemoryError,
     },
     /// The data were read but rejected by [`wsindy_core::Trajectories::new`] (non-finite
     /// positions, times not increasing or not equally spaced, too few time points, …).

@@ -6,8 +6,11 @@
 //! padded with spaces and a newline, then the raw data.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+
+use wsindy_core::atomic::AtomicFile;
+use wsindy_core::memory;
 
 use crate::IoError;
 
@@ -103,11 +106,27 @@ struct Header {
     prefix_len: u64,
 }
 
+/// How far the byte count given to [`read_array`] can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bytes {
+    /// The bytes are present (a file's length, a stored zip entry): the whole array is
+    /// allocated at once.
+    Present,
+    /// The size a compressed entry declares: the array grows only as data are decoded, so a
+    /// forged size cannot make the reader allocate more than the data it actually holds.
+    Declared,
+}
+
+/// Elements reserved up front for data whose size is only declared.
+const DECLARED_RESERVE: usize = 1 << 20;
+
 /// Reads one array from `reader`, which holds exactly `available` bytes (the whole file or
-/// zip entry). Shape and size are checked against `available` before the data are allocated.
+/// zip entry). Shape and size are checked against `available`, and the memory the array needs
+/// against the [memory budget](wsindy_core::memory), before the data are allocated.
 pub(crate) fn read_array<R: Read>(
     reader: &mut R,
     available: u64,
+    bytes: Bytes,
     source: Source<'_>,
     accept: Accept,
 ) -> Result<NpyArray, IoError> {
@@ -128,7 +147,25 @@ pub(crate) fn read_array<R: Read>(
             available: data_available,
         });
     }
-    let mut values = read_values(reader, header.scalar, header.big_endian, count).map_err(|e| {
+    // f64 result, plus the float32 values kept until the data are verified, plus the copy a
+    // Fortran-order transpose makes
+    let staged = if header.scalar == Scalar::F32 { 4 } else { 0 };
+    let transposed = if header.fortran_order { 8 } else { 0 };
+    let needed = memory::bytes_for(count, 8 + staged + transposed);
+    memory::check(
+        needed,
+        &format!(
+            "array `{}` of shape {:?} (dtype {}, {count} values)",
+            source.array, header.shape, header.descr
+        ),
+        "read a smaller data set (fewer experiments, times or particles), or raise the budget",
+    )
+    .map_err(|cause| IoError::Memory { path: source.path(), cause })?;
+    let reserve = match bytes {
+        Bytes::Present => count,
+        Bytes::Declared => count.min(DECLARED_RESERVE),
+    };
+    let values = read_values(reader, header.scalar, header.big_endian, count, reserve).map_err(|e| {
         source.invalid(format!("cannot read the {expected} bytes of data the header declares: {e}"))
     })?;
     // reading once more reaches the end of the stream, where zip entries verify their checksum
@@ -138,6 +175,7 @@ pub(crate) fn read_array<R: Read>(
         Ok(_) => return Err(source.invalid(format!("more than the declared {expected} bytes of data"))),
         Err(e) => return Err(source.invalid(format!("data are corrupt: {e}"))),
     }
+    let mut values = values.into_f64();
     if header.fortran_order {
         values = fortran_to_c(&values, &header.shape);
     }
@@ -280,15 +318,58 @@ fn parse_descr(descr: &str) -> Option<(Scalar, bool)> {
     Some((scalar, big_endian))
 }
 
-/// Streams `count` items through a fixed buffer into a vector allocated once.
+/// Values as read: float32 stays float32 until the data are verified (checksum, length), so
+/// corrupt data cost half the memory of their float64 conversion.
+enum Staged {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Staged {
+    fn into_f64(self) -> Vec<f64> {
+        match self {
+            Staged::F32(v) => {
+                let mut out = Vec::with_capacity(v.len());
+                out.extend(v.into_iter().map(f64::from));
+                out
+            }
+            Staged::F64(v) => v,
+        }
+    }
+}
+
+/// Streams `count` items through a fixed buffer, reserving `reserve` elements up front.
 fn read_values<R: Read>(
     reader: &mut R,
     scalar: Scalar,
     big_endian: bool,
     count: usize,
-) -> std::io::Result<Vec<f64>> {
-    let size = scalar.size();
-    let mut out = Vec::with_capacity(count);
+    reserve: usize,
+) -> std::io::Result<Staged> {
+    if scalar == Scalar::F32 {
+        let mut out = Vec::with_capacity(reserve);
+        read_chunks(reader, 4, count, |bytes| {
+            let (chunks, _) = bytes.as_chunks::<4>();
+            if big_endian {
+                out.extend(chunks.iter().map(|c| f32::from_be_bytes(*c)));
+            } else {
+                out.extend(chunks.iter().map(|c| f32::from_le_bytes(*c)));
+            }
+        })?;
+        return Ok(Staged::F32(out));
+    }
+    let mut out = Vec::with_capacity(reserve);
+    read_chunks(reader, scalar.size(), count, |bytes| convert(bytes, scalar, big_endian, &mut out))?;
+    Ok(Staged::F64(out))
+}
+
+/// Reads `count` items of `size` bytes through a buffer of at most [`CHUNK`] bytes.
+fn read_chunks<R: Read>(
+    reader: &mut R,
+    size: usize,
+    count: usize,
+    mut sink: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; CHUNK.min(count.saturating_mul(size)).max(size)];
     let per_chunk = buf.len() / size;
     let mut remaining = count;
@@ -296,10 +377,10 @@ fn read_values<R: Read>(
         let k = remaining.min(per_chunk);
         let bytes = &mut buf[..k * size];
         reader.read_exact(bytes)?;
-        convert(bytes, scalar, big_endian, &mut out);
+        sink(bytes);
         remaining -= k;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn push<const W: usize>(bytes: &[u8], out: &mut Vec<f64>, f: impl Fn([u8; W]) -> f64) {
@@ -312,6 +393,7 @@ fn convert(bytes: &[u8], scalar: Scalar, big: bool, out: &mut Vec<f64>) {
     match (scalar, big) {
         (Scalar::F64, false) => push(bytes, out, f64::from_le_bytes),
         (Scalar::F64, true) => push(bytes, out, f64::from_be_bytes),
+        // float32 is staged as f32 by `read_values`; converted here only for completeness
         (Scalar::F32, false) => push(bytes, out, |b| f64::from(f32::from_le_bytes(b))),
         (Scalar::F32, true) => push(bytes, out, |b| f64::from(f32::from_be_bytes(b))),
         (Scalar::I8, _) => push(bytes, out, |b| f64::from(i8::from_le_bytes(b))),
@@ -629,7 +711,7 @@ pub fn read_npy(path: &Path) -> Result<NpyArray, IoError> {
 
 pub(crate) fn read_npy_as(path: &Path, array: &str, accept: Accept) -> Result<NpyArray, IoError> {
     let (mut reader, len) = open(path)?;
-    read_array(&mut reader, len, Source { path, array }, accept)
+    read_array(&mut reader, len, Bytes::Present, Source { path, array }, accept)
 }
 
 /// The number of entries of a vector shape: `(L,)`, `(L, 1)` or `(1, L)` (at most one axis
@@ -660,7 +742,7 @@ pub fn read_npy_vector(path: &Path) -> Result<Vec<f64>, IoError> {
 }
 
 /// Writes `values` (C order) as a little-endian float64 `.npy` file of the given shape,
-/// readable by `numpy.load`.
+/// readable by `numpy.load`, atomically (see [`wsindy_core::atomic`]).
 pub fn write_npy(path: &Path, shape: &[usize], values: &[f64]) -> Result<(), IoError> {
     let expected = shape.iter().try_fold(1usize, |a, &s| a.checked_mul(s)).unwrap_or(usize::MAX);
     if expected != values.len() {
@@ -672,9 +754,9 @@ pub fn write_npy(path: &Path, shape: &[usize], values: &[f64]) -> Result<(), IoE
         });
     }
     let write_err = |cause| IoError::Write { path: path.into(), cause };
-    let mut writer = BufWriter::new(File::create(path).map_err(write_err)?);
+    let mut writer = AtomicFile::create(path).map_err(write_err)?;
     write_array(&mut writer, shape, values).map_err(write_err)?;
-    writer.flush().map_err(write_err)
+    writer.commit().map_err(write_err)
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! `numpy.savez_compressed`).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufReader, Read, Seek, Write};
 use std::path::Path;
 
 use wsindy_core::Trajectories;
+use wsindy_core::atomic::{AtomicFile, FailFast};
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -77,7 +78,11 @@ fn read_entry<R: Read + Seek>(
                 "entry {name}.npy claims {size} bytes uncompressed from {compressed} bytes stored"
             )));
         }
-        return npy::read_array(&mut entry, size, Source { path, array: name }, accept);
+        let bytes = match entry.compression() {
+            CompressionMethod::Stored => npy::Bytes::Present,
+            _ => npy::Bytes::Declared,
+        };
+        return npy::read_array(&mut entry, size, bytes, Source { path, array: name }, accept);
     }
     let found = archive
         .file_names_raw()
@@ -91,11 +96,18 @@ fn read_entry<R: Read + Seek>(
 
 /// Writes `data` as an `.npz` archive readable by `numpy.load` and [`read_npz`]: `positions`
 /// of shape (M, L, N, d) and `t` of shape (L,), both little-endian float64, uncompressed.
+///
+/// The archive is written atomically ([`wsindy_core::atomic`]): a temporary file next to `path`
+/// is renamed over it once complete, so an error or a kill leaves the previous file untouched.
 pub fn write_npz(path: &Path, data: &Trajectories) -> Result<(), IoError> {
     let write_err = |cause| IoError::Write { path: path.into(), cause };
-    let zip_err = |e: ZipError| IoError::Write { path: path.into(), cause: std::io::Error::other(e) };
-    let file = File::create(path).map_err(write_err)?;
-    let mut zip = ZipWriter::new(BufWriter::new(file));
+    let zip_err = |e: ZipError| match e {
+        ZipError::Io(cause) => write_err(cause),
+        e => write_err(std::io::Error::other(e)),
+    };
+    let file = AtomicFile::create(path).map_err(write_err)?;
+    // after a write error the zip writer's clean-up goes nowhere: it would print to stderr
+    let mut zip = ZipWriter::new(FailFast::new(file));
     let shape = [data.experiments(), data.time_points(), data.particles(), data.dim()];
     for (name, shape, values) in
         [("positions.npy", &shape[..], data.positions()), ("t.npy", &shape[1..2], data.times())]
@@ -107,5 +119,10 @@ pub fn write_npz(path: &Path, data: &Trajectories) -> Result<(), IoError> {
         npy::write_array(&mut zip, shape, values).map_err(write_err)?;
     }
     let mut writer = zip.finish().map_err(zip_err)?;
-    writer.flush().map_err(write_err)
+    writer.flush().map_err(write_err)?;
+    if writer.failed() {
+        // an error the zip writer swallowed: never commit a file that was not fully written
+        return Err(write_err(std::io::Error::other("a write failed while finishing the archive")));
+    }
+    writer.into_inner().commit().map_err(write_err)
 }

@@ -1,13 +1,14 @@
 //! Writing one figure as PNG and SVG, the embedded font and the shared text styles.
 
 use std::fs;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use wsindy_core::atomic::{AtomicFile, write_atomic};
 
 use crate::PlotFiles;
 use crate::error::PlotError;
@@ -142,7 +143,8 @@ pub(crate) fn write_figure(
         figure.draw(&root).map_err(|m| draw(&svg_path, m))?;
         root.present().map_err(|e| draw(&svg_path, draw_err(e)))?;
     }
-    fs::write(&svg_path, svg).map_err(|source| PlotError::Io { path: svg_path.clone(), source })?;
+    write_atomic(&svg_path, svg.as_bytes())
+        .map_err(|source| PlotError::Io { path: svg_path.clone(), source })?;
 
     let mut pixels = vec![0u8; w as usize * h as usize * 3];
     {
@@ -164,11 +166,15 @@ fn write_png(path: &Path, rgb: &[u8], w: u32, h: u32) -> Result<(), PlotError> {
             PlotError::Draw { path: path.to_path_buf(), message: format!("PNG encoding failed: {other}") }
         }
     };
-    let file = fs::File::create(path).map_err(io)?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(encoding)?;
-    writer.write_image_data(rgb).map_err(encoding)?;
-    writer.finish().map_err(encoding)
+    let mut file = AtomicFile::create(path).map_err(io)?;
+    {
+        let mut encoder = png::Encoder::new(&mut file, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(encoding)?;
+        writer.write_image_data(rgb).map_err(encoding)?;
+        writer.finish().map_err(encoding)?;
+    }
+    // the figure replaces the old one only once complete
+    file.commit().map_err(io)
 }

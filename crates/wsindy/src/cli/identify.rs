@@ -235,7 +235,8 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
             "model": model,
         });
         let text = serde_json::to_string_pretty(&out)?;
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        wsindy::core::atomic::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(dir) = &args.plot {
