@@ -94,6 +94,26 @@ pub enum SimError {
         /// The offending value.
         value: f64,
     },
+    /// The simulation diverged without overflowing (see [`crate::DivergenceGuard`]).
+    #[error(
+        "simulation diverged in experiment {experiment} at step {step} (time {time}): particle {particle} reached {value:.3e}, {spread:.3e} from the initial centroid against an initial spread of {initial:.3e}; reduce the time step or check the force and diffusion functions"
+    )]
+    Diverged {
+        /// Experiment index.
+        experiment: usize,
+        /// Euler–Maruyama step of the first recorded snapshot that diverged.
+        step: usize,
+        /// Simulated time at that step.
+        time: f64,
+        /// The particle farthest out.
+        particle: usize,
+        /// Its coordinate.
+        value: f64,
+        /// Largest distance of a coordinate from the initial centroid.
+        spread: f64,
+        /// The initial spread (at least 1).
+        initial: f64,
+    },
     /// The requested output does not fit in memory (or its size overflows `usize`).
     #[error("{what} needs {values} values, which cannot be allocated")]
     TooLarge {

@@ -76,6 +76,7 @@
 //! assert!(simulate_planar(&bad, &PlanarInitial::paper_keller_segel(), &config).is_err());
 //! ```
 
+mod divergence;
 mod error;
 mod force;
 mod initial;
@@ -83,6 +84,7 @@ mod model;
 mod planar;
 mod simulate;
 
+pub use divergence::DivergenceGuard;
 pub use error::SimError;
 pub use force::{ForceWorkspace, InteractionForce, MAX_POLY_DEGREE, ScalarFn, pair_forces_direct};
 pub use initial::InitialDistribution;

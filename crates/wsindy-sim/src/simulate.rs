@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use wsindy_core::Trajectories;
 
+use crate::DivergenceGuard;
 use crate::{Diffusion, ForceWorkspace, InitialDistribution, ParticleModel, SimError};
 
 /// Sizes, time stepping, seed and extrinsic noise of a simulation.
@@ -279,7 +280,7 @@ fn run_experiment(
         record(&x, config.noise_ratio, &mut noise_rng, snapshot);
         counter.tick();
     }
-    Ok(())
+    DivergenceGuard { dim: 1, particles: n, record_every: config.record_every, step: h }.check(m, out)
 }
 
 /// One Euler–Maruyama step x ← x + (−F − ∇V(x)) h + σ(x) √h ξ (F = 0 without interaction);

@@ -132,7 +132,7 @@ fn run_experiment(
         record(&state.x, &state.y, config.noise_ratio, &mut state.observation, snapshot);
         counter.tick();
     }
-    Ok(())
+    crate::DivergenceGuard { dim: 2, particles: n, record_every: config.record_every, step: h }.check(m, out)
 }
 
 /// The first particle (in index order) with a non-finite coordinate, and that coordinate.
