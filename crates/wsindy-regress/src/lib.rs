@@ -77,6 +77,12 @@ pub enum RegressError {
         /// The offending value (NaN for an empty list).
         value: f64,
     },
+    /// The sparsity weight is negative, not finite or so large that the loss overflows.
+    #[error("sparsity weight {value} is invalid: expected a number in [0, {MAX_SPARSITY_WEIGHT:e}]")]
+    BadSparsityWeight {
+        /// The offending value.
+        value: f64,
+    },
     /// The linear algebra failed to converge.
     #[error("singular value decomposition did not converge")]
     Svd,
@@ -102,6 +108,11 @@ impl Default for Mstls {
         Self { lambdas: log_grid(-4.0, 0.0, 100), sparsity_weight: 1.0, prune: true }
     }
 }
+
+/// Largest accepted [`Mstls::sparsity_weight`]. The sparsity part of the loss is at most the
+/// weight, the fit part at most about 1 for the thresholds' supports: any weight above the number
+/// of terms already makes the empty model win, and far larger ones overflow the loss to ∞.
+pub const MAX_SPARSITY_WEIGHT: f64 = 1e6;
 
 /// `count` values with log10 equally spaced from `lo` to `hi`.
 pub fn log_grid(lo: f64, hi: f64, count: usize) -> Vec<f64> {
@@ -260,8 +271,8 @@ impl Mstls {
         if let Some(&bad) = self.lambdas.iter().find(|l| !(l.is_finite() && **l > 0.0 && **l <= 1.0)) {
             return Err(RegressError::BadLambda { value: bad });
         }
-        if !(self.sparsity_weight.is_finite() && self.sparsity_weight >= 0.0) {
-            return Err(RegressError::BadLambda { value: self.sparsity_weight });
+        if !(0.0..=MAX_SPARSITY_WEIGHT).contains(&self.sparsity_weight) {
+            return Err(RegressError::BadSparsityWeight { value: self.sparsity_weight });
         }
         Ok(())
     }

@@ -289,12 +289,12 @@ pub fn validate_identify_config(config: &IdentifyConfig, origin: &str) -> Result
             format!("a finite number ≤ log10_lambda_max = {}", r.log10_lambda_max),
         ));
     }
-    if !(r.sparsity_weight.is_finite() && r.sparsity_weight >= 0.0) {
+    if !(0.0..=wsindy_regress::MAX_SPARSITY_WEIGHT).contains(&r.sparsity_weight) {
         return Err(ConfigError::invalid(
             origin,
             "regression.sparsity_weight",
             r.sparsity_weight,
-            "a finite number ≥ 0",
+            "a number from 0 to 1e6 (larger weights overflow the loss)",
         ));
     }
     Ok(())
