@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use wsindy::examples::{Example, KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, SigmaCase};
-use wsindy::{identify, score};
+use wsindy::{identify, json_float, score};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -200,14 +200,18 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if let Some(path) = &args.out {
         let terms: Vec<_> = model
             .selected()
-            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": t.coefficient}))
+            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": json_float::value(t.coefficient)}))
             .collect();
         let out = json!({
             "example": example.preset().name(),
             "terms": terms,
-            "tpr": scores.tpr,
-            "rel_err": {"K": scores.rel_err_k, "V": scores.rel_err_v, "sigma": scores.rel_err_sigma},
-            "lambda": model.lambda,
+            "tpr": json_float::value(scores.tpr),
+            "rel_err": {
+                "K": scores.rel_err_k.map(json_float::value),
+                "V": scores.rel_err_v.map(json_float::value),
+                "sigma": scores.rel_err_sigma.map(json_float::value),
+            },
+            "lambda": json_float::value(model.lambda),
             "timings_s": {"simulate": t_simulate, "density": t.density, "assemble": t.assemble, "regress": t.regress},
             "truth": truth,
             "settings": settings(&example),

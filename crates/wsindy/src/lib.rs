@@ -44,8 +44,10 @@ pub mod plots;
 pub mod sim_config;
 
 pub use library_spec::{CutoffKernel, LibrarySpec};
-pub use model::{IdentifiedModel, IdentifiedTerm, TestFunctionReport, Timings};
-pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify};
+pub use model::{
+    IdentifiedModel, IdentifiedTerm, PARTICLES_PER_TERM, TestFunctionReport, Timings, json_float,
+};
+pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify, memory_estimate};
 pub use presets::Preset;
 pub use score::{Scores, TrueModel, TrueTerm, UnknownTrueTerm, score};
 

@@ -11,6 +11,7 @@ pub struct IdentifiedTerm {
     /// The term's name.
     pub name: String,
     /// The learned coefficient (0 if not selected).
+    #[serde(serialize_with = "json_float::one")]
     pub coefficient: f64,
 }
 
@@ -50,20 +51,79 @@ pub struct Timings {
     pub regress: f64,
 }
 
+/// JSON has no ∞ or NaN, and serde_json writes them as `null`: the model's numbers are written
+/// as numbers when finite and as the strings `"inf"`, `"-inf"` and `"nan"` otherwise
+/// (documented in docs/USER_GUIDE.md), so that no number of the schema is ever `null`.
+pub mod json_float {
+    use serde::Serializer;
+    use serde::ser::SerializeSeq;
+
+    /// The string for a non-finite value, `None` for a finite one.
+    pub fn non_finite(v: f64) -> Option<&'static str> {
+        match v {
+            v if v.is_finite() => None,
+            v if v.is_nan() => Some("nan"),
+            v if v > 0.0 => Some("inf"),
+            _ => Some("-inf"),
+        }
+    }
+
+    /// Serializes one number.
+    pub fn one<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match non_finite(*v) {
+            None => s.serialize_f64(*v),
+            Some(text) => s.serialize_str(text),
+        }
+    }
+
+    /// Serializes a list of numbers.
+    pub fn many<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for x in v {
+            match non_finite(*x) {
+                None => seq.serialize_element(x)?,
+                Some(text) => seq.serialize_element(text)?,
+            }
+        }
+        seq.end()
+    }
+
+    /// A JSON value for one number: a number when finite, else its string.
+    pub fn value(v: f64) -> serde_json::Value {
+        match non_finite(v) {
+            None => serde_json::Value::from(v),
+            Some(text) => serde_json::Value::from(text),
+        }
+    }
+}
+
+/// Particles per experiment per library term below which [`IdentifiedModel::warnings`] warns.
+///
+/// The density is a histogram of N particles: its relative sampling noise per cell is about
+/// (N h)^(−1/2), and telling J terms apart takes well more than J independent "observations"
+/// of the density's shape. Ten particles per term (240 for the 24-term nonlocal1d library, the
+/// paper uses N ≥ 1000) is a floor below which every test run gave large spurious coefficients.
+pub const PARTICLES_PER_TERM: usize = 10;
+
 /// The identified mean-field equation with the diagnostics of its identification.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IdentifiedModel {
     /// Every library term with its coefficient (0 where not selected), in library order.
     pub terms: Vec<IdentifiedTerm>,
     /// The least-squares coefficients over all terms, w₀ = G†b.
+    #[serde(serialize_with = "json_float::many")]
     pub least_squares: Vec<f64>,
     /// The chosen threshold λ̂.
+    #[serde(serialize_with = "json_float::one")]
     pub lambda: f64,
     /// The thresholds tried.
+    #[serde(serialize_with = "json_float::many")]
     pub lambdas: Vec<f64>,
     /// The MSTLS loss for each threshold.
+    #[serde(serialize_with = "json_float::many")]
     pub losses: Vec<f64>,
     /// The loss of the returned model.
+    #[serde(serialize_with = "json_float::one")]
     pub loss: f64,
     /// Names of the terms that pruning removed from the support the threshold path chose.
     pub pruned: Vec<String>,
@@ -71,17 +131,22 @@ pub struct IdentifiedModel {
     pub rows: usize,
     /// Columns of G (library terms).
     pub cols: usize,
+    /// Particles per experiment N of the data.
+    pub particles: usize,
     /// 2-norm condition number of G (after non-dimensionalisation).
+    #[serde(serialize_with = "json_float::one")]
     pub condition_number: f64,
     /// Groups of terms ("kind name") whose columns of G are linearly dependent to rounding level
     /// (singular values below 1e-13 of the largest): the data cannot tell the terms of a group
     /// apart, and their coefficients are one choice among many. Empty for a well-posed library.
     pub collinear: Vec<Vec<String>>,
     /// ‖Gŵ − b‖ / ‖b‖.
+    #[serde(serialize_with = "json_float::one")]
     pub relative_residual: f64,
     /// The grid C.
     pub grid: Grid,
     /// Fraction of particle observations outside the grid.
+    #[serde(serialize_with = "json_float::one")]
     pub outside_fraction: f64,
     /// The test functions used.
     pub test_functions: TestFunctionReport,
@@ -98,10 +163,18 @@ impl IdentifiedModel {
     pub fn coefficient(&self, kind: TermKind, name: &str) -> Option<f64> {
         self.terms.iter().find(|t| t.kind == kind && t.name == name).map(|t| t.coefficient)
     }
-    /// Warnings about how far the model can be trusted: a rank-deficient G, and each group of
-    /// terms the data cannot tell apart. Empty for a well-posed identification.
+    /// Warnings about how far the model can be trusted: too few particles for the library
+    /// (N < [`PARTICLES_PER_TERM`] × J), a rank-deficient G, and each group of terms the data
+    /// cannot tell apart. Empty for a well-posed identification.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
+        let needed = PARTICLES_PER_TERM.saturating_mul(self.cols);
+        if self.particles < needed {
+            out.push(format!(
+                "N = {} particles per experiment is too few for a library of J = {} terms (at least {PARTICLES_PER_TERM} per term, N ≥ {needed}): the histogram is mostly sampling noise and the coefficients are not reliable; use more particles or a smaller library",
+                self.particles, self.cols
+            ));
+        }
         if !self.condition_number.is_finite() {
             out.push(format!(
                 "G is numerically rank-deficient (cond(G) = {:.2e}): the data or the test functions cannot resolve this library, and the model is not reliable",

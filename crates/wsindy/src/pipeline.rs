@@ -2,7 +2,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use wsindy_core::{SparseRegressor, Trajectories};
+use wsindy_core::memory::{self, MemoryError};
+use wsindy_core::{SparseRegressor, TermKind, Trajectories};
 use wsindy_density::{DensityError, GridRule, Histogram, density_series};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, RegressError, log_grid};
@@ -43,6 +44,9 @@ pub enum WsindyError {
     /// A configuration value is out of range.
     #[error("{0}")]
     Config(String),
+    /// The identification would need more memory than the budget allows.
+    #[error("{0}")]
+    Memory(#[from] MemoryError),
 }
 
 /// The threshold grid and loss of MSTLS.
@@ -108,6 +112,68 @@ impl Default for IdentifyConfig {
     }
 }
 
+/// Bytes the large arrays of an identification take, estimated from the grid, the number of
+/// times and the library before any of them is allocated.
+///
+/// With V = cells × L values of the density, J library terms, R ≤ ∏⌈n_a/s_x⌉ · ⌈L/s_t⌉
+/// test functions and T threads, the estimate (8-byte values, 16-byte complex) is
+/// 8V (density) + 16V (its spectra for the automatic supports) + 16V (time-filtered density and
+/// its derivative) + 8V·T (one field per thread) + 16·J·R (the columns and G), plus, with
+/// interaction terms, the FFT buffers: 16·L·S for the density spectra and 48·S per thread, where
+/// S ≈ 2^d · cells / 2 is the length of the zero-padded spectrum of one snapshot.
+pub fn memory_estimate(
+    cells: &[usize],
+    time_points: usize,
+    library: &Library,
+    space_stride: usize,
+    time_stride: usize,
+    threads: usize,
+) -> u64 {
+    let cells_total = cells.iter().fold(1u64, |a, &n| a.saturating_mul(n as u64));
+    let l = time_points as u64;
+    let v = cells_total.saturating_mul(l);
+    let t = threads.max(1) as u64;
+    let rows = cells
+        .iter()
+        .fold(1u64, |a, &n| a.saturating_mul(n.div_ceil(space_stride.max(1)) as u64))
+        .saturating_mul(time_points.div_ceil(time_stride.max(1)) as u64);
+    let j = library.len() as u64;
+    let mut total = v.saturating_mul(8 + 16 + 16).saturating_add(v.saturating_mul(8).saturating_mul(t));
+    total = total.saturating_add(j.saturating_mul(rows).saturating_mul(16));
+    if library.terms().iter().any(|term| term.kind() == TermKind::Interaction) {
+        // zero-padded to about twice the cells per axis, real-to-complex along the last axis
+        let spectrum = cells.iter().fold(1u64, |a, &n| a.saturating_mul(2 * n as u64)) / 2 + 1;
+        total = total
+            .saturating_add(l.saturating_mul(spectrum).saturating_mul(16))
+            .saturating_add(t.saturating_mul(spectrum).saturating_mul(48));
+    }
+    total
+}
+
+/// Errors if [`memory_estimate`] exceeds the memory budget.
+fn check_memory(
+    cells: &[usize],
+    time_points: usize,
+    library: &Library,
+    config: &IdentifyConfig,
+) -> Result<(), WsindyError> {
+    let tf = &config.test_functions;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let needed = memory_estimate(cells, time_points, library, tf.space_stride, tf.time_stride, threads);
+    let grid = cells.iter().map(usize::to_string).collect::<Vec<_>>().join(" × ");
+    memory::check(
+        needed,
+        &format!(
+            "the identification (density on {grid} cells × {time_points} times, {} library terms, strides ({}, {}), FFT buffers)",
+            library.len(),
+            tf.space_stride,
+            tf.time_stride
+        ),
+        "reduce grid.cells, raise test_functions.space_stride or time_stride, use fewer time points or a smaller library",
+    )?;
+    Ok(())
+}
+
 /// Identifies the mean-field equation of `data` from the terms of `library`.
 pub fn identify(
     data: &Trajectories,
@@ -130,6 +196,7 @@ pub fn identify(
     }
     let start = Instant::now();
     let grid = config.grid.grid(data)?;
+    check_memory(&grid.shape(), data.time_points(), library, config)?;
     let density = density_series(data, &grid, &Histogram)?;
     let t_density = start.elapsed().as_secs_f64();
 
@@ -193,6 +260,7 @@ pub fn identify(
         losses: outcome.losses,
         rows,
         cols,
+        particles: data.particles(),
         condition_number: outcome.condition_number,
         collinear: outcome
             .collinear

@@ -9,7 +9,9 @@ use wsindy::config::{
     check_against_data, check_true_model, load_true_model, parse_identify_config, read_text,
 };
 use wsindy::testfn::TestFnError;
-use wsindy::{IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, score};
+use wsindy::{
+    IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, json_float, score,
+};
 use wsindy_io::{IoError, TimeSource, load_trajectories, read_npy_vector, read_npz};
 
 use super::seconds;
@@ -205,18 +207,18 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     if let Some(path) = &args.out {
         let terms: Vec<_> = model
             .selected()
-            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": t.coefficient}))
+            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": json_float::value(t.coefficient)}))
             .collect();
         let out = json!({
             "preset": preset.name(),
             "terms": terms,
-            "tpr": scores.map(|s| s.tpr),
+            "tpr": scores.map(|s| json_float::value(s.tpr)),
             "rel_err": {
-                "K": scores.and_then(|s| s.rel_err_k),
-                "V": scores.and_then(|s| s.rel_err_v),
-                "sigma": scores.and_then(|s| s.rel_err_sigma),
+                "K": scores.and_then(|s| s.rel_err_k).map(json_float::value),
+                "V": scores.and_then(|s| s.rel_err_v).map(json_float::value),
+                "sigma": scores.and_then(|s| s.rel_err_sigma).map(json_float::value),
             },
-            "lambda": model.lambda,
+            "lambda": json_float::value(model.lambda),
             "timings_s": {"load": t_load, "density": t.density, "assemble": t.assemble, "regress": t.regress},
             "truth": truth,
             "settings": {
