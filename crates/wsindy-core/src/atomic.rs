@@ -149,73 +149,76 @@ pub fn write_atomic_with<T, E: From<io::Error>>(
 /// For encoders that try to finish their output when dropped after an error (`zip::ZipWriter`
 /// does, and prints to stderr when that fails): the first error is returned to the caller, and
 /// the encoder's later clean-up writes go nowhere, so nothing more reaches the file or stderr.
-/// Positions stay consistent, so an encoder that seeks sees a plausible file.
+/// The position and length are tracked from the start (the inner writer must start empty at
+/// position 0), so an encoder that seeks after the error sees a consistent file.
 #[derive(Debug)]
 pub struct FailFast<W> {
     inner: W,
-    /// `Some((position, length))` of the virtual file once an error occurred.
-    failed: Option<(u64, u64)>,
+    failed: bool,
+    position: u64,
+    length: u64,
 }
 
 impl<W: Write + Seek> FailFast<W> {
-    /// Wraps `inner`.
+    /// Wraps `inner`, an empty writer at position 0.
     pub fn new(inner: W) -> Self {
-        Self { inner, failed: None }
+        Self { inner, failed: false, position: 0, length: 0 }
     }
     /// Whether an error occurred.
     pub fn failed(&self) -> bool {
-        self.failed.is_some()
+        self.failed
     }
     /// The inner writer.
     pub fn into_inner(self) -> W {
         self.inner
     }
-    fn fail<T>(&mut self, e: io::Error) -> io::Result<T> {
-        let position = self.inner.stream_position().unwrap_or(0);
-        self.failed = Some((position, position));
-        Err(e)
+    fn advance(&mut self, n: usize) {
+        self.position += n as u64;
+        self.length = self.length.max(self.position);
     }
 }
 
 impl<W: Write + Seek> Write for FailFast<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some((position, length)) = &mut self.failed {
-            *position += buf.len() as u64;
-            *length = (*length).max(*position);
+        if self.failed {
+            self.advance(buf.len());
             return Ok(buf.len());
         }
         match self.inner.write(buf) {
-            Ok(n) => Ok(n),
-            Err(e) => self.fail(e),
+            Ok(n) => {
+                self.advance(n);
+                Ok(n)
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
         }
     }
     fn flush(&mut self) -> io::Result<()> {
-        if self.failed.is_some() {
+        if self.failed {
             return Ok(());
         }
-        match self.inner.flush() {
-            Ok(()) => Ok(()),
-            Err(e) => self.fail(e),
-        }
+        self.inner.flush().inspect_err(|_| self.failed = true)
     }
 }
 
 impl<W: Write + Seek> Seek for FailFast<W> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        if let Some((position, length)) = &mut self.failed {
-            let base = match pos {
-                SeekFrom::Start(n) => Some(n),
-                SeekFrom::Current(d) => position.checked_add_signed(d),
-                SeekFrom::End(d) => length.checked_add_signed(d),
-            };
-            *position =
-                base.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before start"))?;
-            return Ok(*position);
+        let target = match pos {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::Current(d) => self.position.checked_add_signed(d),
+            SeekFrom::End(d) => self.length.checked_add_signed(d),
         }
-        match self.inner.seek(pos) {
-            Ok(n) => Ok(n),
-            Err(e) => self.fail(e),
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start of the file"))?;
+        if !self.failed {
+            if let Err(e) = self.inner.seek(SeekFrom::Start(target)) {
+                self.failed = true;
+                return Err(e);
+            }
         }
+        self.position = target;
+        Ok(target)
     }
 }
 
@@ -296,8 +299,9 @@ mod tests {
         w.write_all(b"abcd").unwrap();
         assert_eq!(w.write_all(b"e").unwrap_err().to_string(), "file too large");
         assert!(w.failed());
-        // later writes and seeks succeed on a virtual file that starts where the real one stopped
+        // later writes and seeks succeed on a virtual file that continues the real one
         w.write_all(b"fgh").unwrap();
+        assert_eq!(w.seek(SeekFrom::Current(0)).unwrap(), 7);
         assert_eq!(w.seek(SeekFrom::End(0)).unwrap(), 7);
         assert_eq!(w.seek(SeekFrom::Start(1)).unwrap(), 1);
         assert!(w.seek(SeekFrom::Current(-2)).is_err());
