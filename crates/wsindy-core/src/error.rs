@@ -15,7 +15,7 @@ pub enum CoreError {
         got: usize,
     },
     /// An array does not hold the number of values its declared shape needs.
-    #[error("{what}: expected {expected} values, got {got}")]
+    #[error("{what}: expected {} values, got {got}", crate::display::Count(*.expected))]
     ShapeMismatch {
         /// Which array.
         what: &'static str,
@@ -47,7 +47,7 @@ pub enum CoreError {
         reason: String,
     },
     /// A real parameter is outside its valid range.
-    #[error("{what} = {value} is invalid: expected {expected}")]
+    #[error("{what} = {} is invalid: expected {expected}", crate::display::Number(*.value))]
     InvalidParameter {
         /// Parameter name.
         what: &'static str,

@@ -28,6 +28,7 @@
 
 pub mod atomic;
 mod density;
+pub mod display;
 mod error;
 mod grid;
 mod matrix;

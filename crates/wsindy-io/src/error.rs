@@ -140,13 +140,13 @@ pub enum IoError {
         path: PathBuf,
     },
     /// The time step of [`TimeSource::Spacing`](crate::TimeSource::Spacing) is not usable.
-    #[error("time step dt = {dt} is invalid: expected a finite positive number")]
+    #[error("time step dt = {} is invalid: expected a finite positive number", wsindy_core::display::Number(*.dt))]
     InvalidSpacing {
         /// The value given.
         dt: f64,
     },
     /// Values to write do not match their declared shape.
-    #[error("{}: shape {shape:?} needs {expected} values, got {got}", path.display())]
+    #[error("{}: shape {shape:?} needs {} values, got {got}", path.display(), wsindy_core::display::Count(*.expected))]
     LengthMismatch {
         /// The file to be written.
         path: PathBuf,

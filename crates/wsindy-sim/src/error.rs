@@ -19,7 +19,7 @@ pub enum SimError {
         got: usize,
     },
     /// A real parameter is outside its valid range.
-    #[error("{what} = {value} is invalid: expected {expected}")]
+    #[error("{what} = {} is invalid: expected {expected}", wsindy_core::display::Number(*.value))]
     InvalidParameter {
         /// Parameter name.
         what: &'static str,
@@ -29,7 +29,7 @@ pub enum SimError {
         expected: &'static str,
     },
     /// One entry of a list parameter (a mixture component, a coefficient) is invalid.
-    #[error("{what}[{index}] = {value} is invalid: expected {expected}")]
+    #[error("{what}[{index}] = {} is invalid: expected {expected}", wsindy_core::display::Number(*.value))]
     InvalidEntry {
         /// Name of the list.
         what: &'static str,
@@ -115,7 +115,7 @@ pub enum SimError {
         initial: f64,
     },
     /// The requested output does not fit in memory (or its size overflows `usize`).
-    #[error("{what} needs {values} values, which cannot be allocated")]
+    #[error("{what} needs {} values, which cannot be allocated", wsindy_core::display::Count(*.values))]
     TooLarge {
         /// What was to be allocated.
         what: &'static str,

@@ -86,10 +86,13 @@ pub enum WeakError {
         points: usize,
     },
     /// No test function sees enough mass to give a row.
-    #[error("no test function sees at least {threshold} of the largest mass: no rows in the weak system")]
+    #[error("{}", no_rows(*.threshold, *.largest))]
     NoRows {
         /// The relative mass threshold.
         threshold: f64,
+        /// The largest mass a test function sees (0 when the density vanishes at every query
+        /// point).
+        largest: f64,
     },
     /// A term produced a NaN or infinite value on the grid.
     #[error("{kind} term '{name}' evaluates to {value} at {point:?}: expected finite values on the grid")]
@@ -106,6 +109,16 @@ pub enum WeakError {
     /// A mass threshold outside [0, 1).
     #[error("row mass threshold {0} is invalid: expected a number in [0, 1)")]
     MassThreshold(f64),
+}
+
+/// The message of [`WeakError::NoRows`]: a threshold relative to a largest mass of 0 means
+/// nothing, so that case says what is wrong instead.
+fn no_rows(threshold: f64, largest: f64) -> String {
+    if largest > 0.0 {
+        format!("no test function sees at least {threshold} of the largest mass: no rows in the weak system")
+    } else {
+        "no test function sees any mass (the density is zero under every test function): no rows in the weak system; check that the grid covers the particles".to_string()
+    }
 }
 
 /// Options of the assembly.
@@ -241,7 +254,7 @@ pub fn assemble(
     let keep: Vec<bool> = mass.iter().map(|&v| v >= options.mass_threshold * max_mass && v > 0.0).collect();
     let rows_kept: Vec<usize> = keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i).collect();
     if rows_kept.is_empty() {
-        return Err(WeakError::NoRows { threshold: options.mass_threshold });
+        return Err(WeakError::NoRows { threshold: options.mass_threshold, largest: max_mass });
     }
 
     let interaction = terms.iter().any(|t| t.kind() == TermKind::Interaction).then(|| {

@@ -292,3 +292,12 @@ fn column_scales_follow_length_exponents() {
     assert_eq!(s[7], 1.5);
     assert_eq!(s[15], 0.75);
 }
+
+#[test]
+fn no_rows_says_when_there_is_no_mass_at_all() {
+    let some = WeakError::NoRows { threshold: 0.01, largest: 2.0 }.to_string();
+    assert_eq!(some, "no test function sees at least 0.01 of the largest mass: no rows in the weak system");
+    let none = WeakError::NoRows { threshold: 0.01, largest: 0.0 }.to_string();
+    assert!(none.starts_with("no test function sees any mass"), "{none}");
+    assert!(!none.contains("0.01"), "{none}");
+}

@@ -134,9 +134,19 @@ impl ConfigError {
         Self::Invalid {
             origin: origin.into(),
             key: key.into(),
-            value: value.to_string(),
+            value: compact(value.to_string()),
             expected: expected.into(),
         }
+    }
+}
+
+/// A value as written in an error: a plain number of more than 17 characters (1e308 printed by
+/// Rust is 309 digits) in scientific notation, anything else unchanged.
+fn compact(text: String) -> String {
+    let numeric = text.len() > 17 && text.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.');
+    match text.parse::<f64>() {
+        Ok(v) if numeric => wsindy_core::display::Number(v).to_string(),
+        _ => text,
     }
 }
 
@@ -327,7 +337,8 @@ pub fn check_against_data(
             "grid.cells",
             format!("{cells:?}"),
             format!(
-                "fewer cells: {time_points} time points × the grid's cells in {dim} dimensions is {total} density values, more than the limit {MAX_DENSITY_VALUES}"
+                "fewer cells: {time_points} time points × the grid's cells in {dim} dimensions is {} density values, more than the limit {MAX_DENSITY_VALUES}",
+                wsindy_core::display::Count(total)
             ),
         ));
     }

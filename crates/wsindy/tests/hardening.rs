@@ -323,3 +323,89 @@ fn memory_limits_are_clean_errors() {
     assert!(stderr.contains("reduce grid.cells"), "{stderr}");
     eprintln!("oversized grid: exit {code:?}: {}", stderr.trim());
 }
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn outcome(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = run(args);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// 1D data of `n` particles relaxing towards 0 (x(t) = x₀ e^{−t}), at times `t0 + 0.05 k`.
+fn relaxing(n: usize, l: usize, t0: f64) -> Trajectories {
+    let mut positions = Vec::with_capacity(n * l);
+    for k in 0..l {
+        let decay = (-0.05 * k as f64).exp();
+        positions.extend((0..n).map(|i| decay * (2.0 * (i as f64 + 0.5) / n as f64 - 1.0)));
+    }
+    Trajectories::new(1, l, n, 1, positions, (0..l).map(|k| t0 + 0.05 * k as f64).collect()).unwrap()
+}
+
+/// Unix timestamps (t ≈ 1.7·10⁹ s at 20 Hz) are equally spaced data: identify accepts them
+/// and reports the first time and the step.
+#[test]
+fn absolute_timestamps_are_accepted() {
+    let dir = temp();
+    let npz = dir.path().join("stamps.npz");
+    let data = relaxing(2000, 60, 1.7e9);
+    wsindy_io::write_npz(&npz, &data).unwrap();
+    let (code, stdout, stderr) = outcome(&["identify", "--data", path_str(&npz)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("t = 1700000000 … 1700000002.95"), "{stdout}");
+    assert!(stdout.contains("L = 60 (Δt = 0.05"), "{stdout}");
+}
+
+/// A run that grows without bound but stays finite is an error naming experiment and step,
+/// and writes no archive.
+#[test]
+fn a_diverging_simulation_is_an_error() {
+    let dir = temp();
+    // dX = 20 X dt: explicit Euler multiplies the spread by 1.2 per step of 0.01, 10³⁹ in 500
+    // steps, finite all along
+    let cfg = write(
+        dir.path(),
+        "div.toml",
+        "dim = 1\nparticles = 10\nrecorded_steps = 50\nstep = 0.01\n[[drift]]\nname = \"x^1\"\ncoefficient = -20.0\n",
+    );
+    let out = dir.path().join("div.npz");
+    let (code, _, stderr) =
+        outcome(&["simulate", "--quiet", "--config", path_str(&cfg), "--out", path_str(&out)]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("div.toml failed: simulation diverged in experiment 0 at step 130 (time 1.3)"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+/// Two particles per experiment: the model is still printed, with a warning that N is too small.
+#[test]
+fn two_particles_warn() {
+    let dir = temp();
+    let npz = dir.path().join("two.npz");
+    wsindy_io::write_npz(&npz, &relaxing(2, 60, 0.0)).unwrap();
+    let (code, _, stderr) = outcome(&["identify", "--data", path_str(&npz)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: N = 2 particles per experiment is too few for a library of J = 24 terms (at least 10 per term, N ≥ 240)"),
+        "{stderr}"
+    );
+}
+
+/// A sparsity weight that would overflow the loss is refused, printed compactly.
+#[test]
+fn an_overflowing_sparsity_weight_is_refused() {
+    let dir = temp();
+    let npz = dir.path().join("d.npz");
+    wsindy_io::write_npz(&npz, &relaxing(500, 40, 0.0)).unwrap();
+    let cfg = write(dir.path(), "w.toml", "[regression]\nsparsity_weight = 1e308\n");
+    let (code, _, stderr) = outcome(&["identify", "--data", path_str(&npz), "--config", path_str(&cfg)]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("regression.sparsity_weight = 1e308 is invalid: expected a number from 0 to 1e6"),
+        "{stderr}"
+    );
+}
