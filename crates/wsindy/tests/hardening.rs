@@ -409,3 +409,25 @@ fn an_overflowing_sparsity_weight_is_refused() {
         "{stderr}"
     );
 }
+
+/// A simulation whose recorded positions exceed the budget is refused before it starts.
+#[test]
+fn an_oversized_simulation_is_refused() {
+    let dir = temp();
+    // 10⁷ particles × 10⁴ + 1 times: 800 GB of positions
+    let cfg = write(
+        dir.path(),
+        "huge.toml",
+        "preset = \"nonlocal1d\"\nparticles = 10000000\nexperiments = 1\nrecorded_steps = 10000\n",
+    );
+    let out = dir.path().join("huge.npz");
+    let (code, stderr) =
+        limited(&["simulate", "--quiet", "--config", path_str(&cfg), "--out", path_str(&out)]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the recorded positions (M × L × N × d = 1 × 10001 × 10000000 × 1) needs about 800080000000 bytes (800.08 GB)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("reduce particles, experiments or recorded_steps"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -38,6 +38,17 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         bail!("cannot write {}: directory {} does not exist", out.display(), dir.display());
     }
     let plan = load_simulation(&args.config)?;
+    // the recorded positions are the one large allocation; the simulator's own check
+    // (try_reserve) cannot see memory that the system only overcommits
+    let c = &plan.config;
+    let (m, l, n, d) = (c.experiments, c.time_points(), c.particles, plan.dim());
+    let values = m.saturating_mul(l).saturating_mul(n).saturating_mul(d);
+    wsindy::core::memory::check(
+        wsindy::core::memory::bytes_for(values, 8),
+        &format!("the recorded positions (M × L × N × d = {m} × {l} × {n} × {d})"),
+        "reduce particles, experiments or recorded_steps",
+    )
+    .with_context(|| format!("cannot simulate {}", args.config.display()))?;
     if !args.quiet {
         eprintln!("simulating {}", plan.description);
     }
