@@ -142,7 +142,8 @@ pub fn memory_estimate(
     total = total.saturating_add(j.saturating_mul(rows).saturating_mul(16));
     if library.terms().iter().any(|term| term.kind() == TermKind::Interaction) {
         // zero-padded to about twice the cells per axis, real-to-complex along the last axis
-        let spectrum = cells.iter().fold(1u64, |a, &n| a.saturating_mul(2 * n as u64)) / 2 + 1;
+        let spectrum =
+            cells.iter().fold(1u64, |a, &n| a.saturating_mul((n as u64).saturating_mul(2))) / 2 + 1;
         total = total
             .saturating_add(l.saturating_mul(spectrum).saturating_mul(16))
             .saturating_add(t.saturating_mul(spectrum).saturating_mul(48));
@@ -278,4 +279,28 @@ pub fn identify(
         test_functions,
         timings: Timings { simulate: None, density: t_density, assemble: t_assemble, regress: t_regress },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use wsindy_library::{DriftMonomial, InteractionPower};
+
+    use super::*;
+
+    #[test]
+    fn memory_estimate_follows_its_formula() {
+        // V = 10 cells × 5 times = 50; R = 10 × 5 = 50 test functions; J = 1; T = 1:
+        // 40 V + 8 V + 16 J R = 2000 + 400 + 800
+        let mut library = Library::new();
+        library.push(DriftMonomial { power: 1 });
+        assert_eq!(memory_estimate(&[10], 5, &library, 1, 1, 1), 3200);
+        // strides 5 and 2: R = 2 × 3 = 6, and two threads: 2000 + 800 + 96
+        assert_eq!(memory_estimate(&[10], 5, &library, 5, 2, 2), 2896);
+        // an interaction term adds J R = 50 × 16 and the FFT buffers, S = 20 / 2 + 1 = 11:
+        // 16 · 5 · 11 + 48 · 11
+        library.push(InteractionPower { power: 2.0 });
+        assert_eq!(memory_estimate(&[10], 5, &library, 1, 1, 1), 3200 + 800 + 880 + 528);
+        // a product that overflows saturates, above every budget
+        assert_eq!(memory_estimate(&[usize::MAX, usize::MAX], usize::MAX, &library, 1, 1, 1), u64::MAX);
+    }
 }
