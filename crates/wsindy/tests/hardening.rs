@@ -431,3 +431,54 @@ fn an_oversized_simulation_is_refused() {
     assert!(stderr.contains("reduce particles, experiments or recorded_steps"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// Every null in a JSON value, as a path.
+fn null_paths(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Null => out.push(path),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| null_paths(v, format!("{path}[{i}]"), out))
+        }
+        serde_json::Value::Object(map) => {
+            map.iter().for_each(|(k, v)| null_paths(v, format!("{path}.{k}"), out))
+        }
+        _ => {}
+    }
+}
+
+/// A rank-deficient G (supports so wide that test functions see no detail): the JSON writes
+/// cond(G) = ∞ as "inf", and holds no null but the documented ones (no truth, file data).
+#[test]
+fn the_json_has_no_undocumented_null() {
+    let dir = temp();
+    let cfg =
+        write(dir.path(), "wide.toml", "[test_functions]\nspace_support = { auto = { tau_hat = 1e308 } }\n");
+    let out = dir.path().join("model.json");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample/nonlocal1d.npz");
+    let (code, _, stderr) = outcome(&[
+        "identify",
+        "--data",
+        path_str(&sample),
+        "--config",
+        path_str(&cfg),
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("cond(G) = inf"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(json["model"]["condition_number"], "inf");
+    let mut nulls = Vec::new();
+    null_paths(&json, String::new(), &mut nulls);
+    nulls.sort();
+    let documented = [
+        ".model.timings.simulate",
+        ".rel_err.K",
+        ".rel_err.V",
+        ".rel_err.sigma",
+        ".settings.truth",
+        ".tpr",
+        ".truth",
+    ];
+    assert_eq!(nulls, documented);
+}
