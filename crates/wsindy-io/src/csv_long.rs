@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use wsindy_core::Trajectories;
+use wsindy_core::memory;
 
 use crate::{IoError, TimeSource, build_trajectories, spacing_times};
 
@@ -29,6 +30,22 @@ struct Row {
     time: f64,
     id: f64,
     position: [f64; 3],
+}
+
+/// Rows from which on every growth of the row buffer is checked against the memory budget.
+const MEMORY_CHECK_ROWS: usize = 1 << 16;
+
+/// Checks that the row buffer can double from `rows` rows: the grown buffer, the old one while
+/// it is copied, and the positions built from the rows (at most 3 coordinates).
+fn check_rows_memory(path: &Path, rows: usize) -> Result<(), IoError> {
+    let row = std::mem::size_of::<Row>();
+    let needed = memory::bytes_for(rows, 3 * row).saturating_add(memory::bytes_for(rows, 2 * 3 * 8));
+    memory::check(
+        needed,
+        &format!("reading more than {rows} rows of the CSV file"),
+        "read a smaller file (fewer experiments, times or particles), or raise the budget",
+    )
+    .map_err(|cause| IoError::Memory { path: path.into(), cause })
 }
 
 /// Column indices of one field and how it is described in errors.
@@ -149,6 +166,9 @@ pub fn read_csv(path: &Path, times: TimeSource) -> Result<Trajectories, IoError>
             };
             Ok(Row { experiment, time, id, position })
         })();
+        if rows.len() == rows.capacity() && rows.len() >= MEMORY_CHECK_ROWS {
+            check_rows_memory(path, rows.len())?;
+        }
         match parsed {
             Ok(row) => rows.push(row),
             Err(_) if rows.is_empty() => {

@@ -482,3 +482,35 @@ fn the_json_has_no_undocumented_null() {
     ];
     assert_eq!(nulls, documented);
 }
+
+/// WSINDY_MEMORY_BUDGET sets the budget: a CSV of 70,000 rows under a budget of 1 MB stops at
+/// the first growth of the row buffer past 65,536 rows; a malformed budget is an error too.
+#[test]
+fn the_budget_can_be_set_and_csv_rows_are_checked() {
+    let dir = temp();
+    let mut text = String::from("x,frame,particle\n");
+    for frame in 0..70 {
+        for p in 0..1000 {
+            text.push_str(&format!("{},{frame},{p}\n", p as f64 * 1e-3));
+        }
+    }
+    let csv = write(dir.path(), "rows.csv", &text);
+    let with_budget = |budget: &str| {
+        let out = Command::new(bin())
+            .args(["identify", "--data", path_str(&csv)])
+            .env("WSINDY_MEMORY_BUDGET", budget)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, stderr) = with_budget("1M");
+    assert_eq!(code, Some(1), "{stderr}");
+    // 65,536 rows × (3 × 48 + 48) bytes
+    assert!(
+        stderr.contains("reading more than 65536 rows of the CSV file needs about 12582912 bytes (12.58 MB) of memory, more than the budget of 1000000 bytes (1.00 MB) (set by WSINDY_MEMORY_BUDGET)"),
+        "{stderr}"
+    );
+    let (code, stderr) = with_budget("lots");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("WSINDY_MEMORY_BUDGET = \"lots\" is invalid"), "{stderr}");
+}
