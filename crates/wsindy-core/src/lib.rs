@@ -30,6 +30,7 @@ mod density;
 mod error;
 mod grid;
 mod matrix;
+mod radial;
 mod term;
 mod trajectories;
 
@@ -37,6 +38,7 @@ pub use density::DensitySeries;
 pub use error::CoreError;
 pub use grid::{Axis, Grid};
 pub use matrix::DenseMatrix;
+pub use radial::RadialKernel;
 pub use term::{TermKind, TrialTerm};
 pub use trajectories::{AxisSummary, Trajectories};
 
