@@ -33,6 +33,7 @@ mod matrix;
 mod radial;
 mod term;
 mod trajectories;
+mod vocabulary;
 
 pub use density::DensitySeries;
 pub use error::CoreError;
@@ -41,6 +42,7 @@ pub use matrix::DenseMatrix;
 pub use radial::RadialKernel;
 pub use term::{TermKind, TrialTerm};
 pub use trajectories::{AxisSummary, Trajectories};
+pub use vocabulary::{MatrixEntry, ScalarField, Term};
 
 /// Maps the particle positions of one snapshot to a density on a grid.
 ///

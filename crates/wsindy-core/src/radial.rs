@@ -60,6 +60,17 @@ pub enum RadialKernel {
 }
 
 impl RadialKernel {
+    /// The cutoff kernel of `family` (`"sqrt"`, `"linear_log"` or `"log"`, the serialised tags)
+    /// with cutoff `delta`; `None` for another family name.
+    pub fn cutoff(family: &str, delta: f64) -> Option<Self> {
+        match family {
+            "sqrt" => Some(Self::Sqrt { delta }),
+            "linear_log" => Some(Self::LinearLog { delta }),
+            "log" => Some(Self::Log { delta }),
+            _ => None,
+        }
+    }
+
     /// Checks the parameter: m finite and > 0, δ and l finite and > 0.
     pub fn check(&self) -> Result<(), CoreError> {
         let (what, value) = match *self {

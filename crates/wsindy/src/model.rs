@@ -12,6 +12,10 @@ pub struct IdentifiedTerm {
     pub name: String,
     /// The learned coefficient (0 if not selected).
     pub coefficient: f64,
+    /// The term's typed description (family and parameters), for built-in terms; absent for
+    /// terms built from closures.
+    #[serde(rename = "term", skip_serializing_if = "Option::is_none")]
+    pub description: Option<wsindy_core::Term>,
 }
 
 /// The test functions the identification used.

@@ -170,7 +170,12 @@ pub fn identify(
         .terms()
         .iter()
         .zip(&coefficients)
-        .map(|(t, &c)| IdentifiedTerm { kind: t.kind(), name: t.name(), coefficient: c })
+        .map(|(t, &c)| IdentifiedTerm {
+            kind: t.kind(),
+            name: t.name(),
+            coefficient: c,
+            description: t.description(),
+        })
         .collect();
     let test_functions = TestFunctionReport {
         space_half_width: (0..d).map(|a| basis.bump(a).half_width()).collect(),

@@ -105,6 +105,15 @@ fn quick_start_identifies_the_sample_data() {
     let names: Vec<&str> =
         out["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["|x|^1", "|x|^2", "x^0"]);
+    // each term also carries its typed description
+    let first = &out["terms"][0]["term"];
+    assert_eq!(
+        (first["family"].as_str(), first["kernel"].as_str(), first["power"].as_f64()),
+        (Some("interaction"), Some("power"), Some(1.0))
+    );
+    let last = &out["terms"][2]["term"];
+    assert_eq!((last["family"].as_str(), last["entry"].as_str()), (Some("diffusion"), Some("I")));
+    assert_eq!(last["field"]["monomial"][0], 0);
 }
 
 #[test]
@@ -526,7 +535,7 @@ fn figures_need_the_models_library() {
     let model = wsindy::identify(&data, &library, &wsindy::IdentifyConfig::default()).unwrap();
     let dir = temp();
     let mut other = wsindy::Library::nonlocal1d();
-    other.push(wsindy::library::DriftMonomial { power: 9 });
+    other.push(wsindy::library::Term::drift_monomial(9));
     let err = wsindy::plots::write_all(dir.path(), &data, &model, &other, None).unwrap_err();
     assert!(err.to_string().contains("another library"), "{err}");
     let truth = wsindy::TrueModel::default().with(wsindy::TermKind::Drift, "x^1", 1.0);
@@ -552,9 +561,9 @@ fn a_library_table_replaces_the_presets_library() {
         &["identify", "--data", path_str(&data), "--config", path_str(&typo)],
         &["interaction_powerz", "interaction_powers"],
     );
-    let wrong_dim = write(dir.path(), "dim.toml", "[library]\ndrift_cosines_max = 2\n");
+    let wrong_dim = write(dir.path(), "dim.toml", "[library]\ndiffusion_cross_cosines_max = 2\n");
     fails(
         &["identify", "--data", path_str(&data), "--config", path_str(&wrong_dim)],
-        &["library.drift_cosines_max", "2-dimensional"],
+        &["library.diffusion_cross_cosines_max", "dimension ≥ 2"],
     );
 }
