@@ -570,6 +570,7 @@ mod tests {
                 "cos(2x)",
                 "[0, cos(x2)]",
                 "[1, 0]",
+                "[cos(5x1), 0]",
                 "grad(x1*x2^2)",
                 "cos(2x1)*cos(x2)*E12",
                 "x1*I",
