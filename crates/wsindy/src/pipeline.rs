@@ -3,7 +3,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::{SparseRegressor, Trajectories};
-use wsindy_density::{DensityError, GridRule, Histogram, density_series};
+use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, RegressError, log_grid};
 use wsindy_testfn::{SeparableBasis, TestFnError, TestFunctionSpec};
@@ -83,6 +83,8 @@ impl Default for RegressionConfig {
 pub struct IdentifyConfig {
     /// How the grid is placed over the data.
     pub grid: GridRule,
+    /// The density kernel: the paper's histogram, or linear binning (cloud in cell).
+    pub density_kernel: DensityKernelChoice,
     /// The test functions.
     pub test_functions: TestFunctionSpec,
     /// Weak-form assembly options.
@@ -100,6 +102,7 @@ impl Default for IdentifyConfig {
     fn default() -> Self {
         Self {
             grid: GridRule::new(vec![256]),
+            density_kernel: DensityKernelChoice::Histogram,
             test_functions: TestFunctionSpec::default(),
             assembly: AssemblyOptions::default(),
             regression: RegressionConfig::default(),
@@ -130,7 +133,7 @@ pub fn identify(
     }
     let start = Instant::now();
     let grid = config.grid.grid(data)?;
-    let density = density_series(data, &grid, &Histogram)?;
+    let density = density_series(data, &grid, config.density_kernel.kernel())?;
     let t_density = start.elapsed().as_secs_f64();
 
     let start = Instant::now();

@@ -321,7 +321,10 @@ fn presets_configs_and_truths_that_do_not_fit() {
     let section = write(dir.path(), "section.toml", "[regresion]\nlambda_count = 10\n");
     fails(
         &["identify", "--data", d, "--config", path_str(&section)],
-        &["unknown field `regresion`", "`grid`, `test_functions`, `assembly`, `regression`"],
+        &[
+            "unknown field `regresion`",
+            "`grid`, `density_kernel`, `test_functions`, `assembly`, `regression`",
+        ],
     );
     let syntax = write(dir.path(), "syntax.toml", "[grid\ncells = [256]\n");
     fails(&["identify", "--data", d, "--config", path_str(&syntax)], &["syntax.toml", "line 1"]);
