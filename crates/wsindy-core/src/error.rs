@@ -72,6 +72,6 @@ pub enum CoreError {
         /// The term, as described.
         term: String,
         /// What is wrong.
-        reason: &'static str,
+        reason: String,
     },
 }

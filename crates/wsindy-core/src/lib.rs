@@ -28,6 +28,7 @@
 
 mod density;
 mod error;
+mod expression;
 mod grid;
 mod matrix;
 mod radial;

@@ -33,6 +33,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::expression::Formula;
 use crate::{CoreError, RadialKernel, TermKind, TrialTerm};
 
 /// A scalar field f(x) of position, from which drift and diffusion terms are built: one power
@@ -40,7 +41,8 @@ use crate::{CoreError, RadialKernel, TermKind, TrialTerm};
 ///
 /// Names: in 1D `x^a` (the exponent always written) and `cos(mx)`; in d ≥ 2 the product of the
 /// factors `xi^a` / `cos(mxi)` with factors equal to 1 left out and exponents or frequencies 1
-/// not written (`x1*x2^2`, `cos(2x1)`), and `1` for the constant field.
+/// not written (`x1*x2^2`, `cos(2x1)`), and `1` for the constant field. A formula is named by
+/// itself in braces, `{x1*exp(-(x2^2))}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ScalarField {
@@ -48,6 +50,35 @@ pub enum ScalarField {
     Monomial(Vec<u32>),
     /// Π_i cos(m_i x_i).
     Cosines(Vec<u32>),
+    /// A formula in the variables `x` (1D) or `x1` … `xd`, such as `x1*exp(-(x2^2))`, parsed by
+    /// the `exmex` crate (functions `exp`, `log`, `sqrt`, `sin`, `cos`, `tanh`, `abs`, …; write
+    /// `-(x^2)` for −x², since that parser reads `-x^2` as (−x)² and is refused). Its values are
+    /// taken as dimensionless for the regression's scaling.
+    Expression {
+        /// The formula.
+        formula: String,
+        /// The dimension it is written for.
+        dim: usize,
+    },
+}
+
+/// A scalar field ready for evaluation at many points: a formula is parsed once.
+pub(crate) enum FieldEvaluator<'a> {
+    /// A built-in field.
+    Builtin(&'a ScalarField),
+    /// A parsed formula and a scratch buffer for its variables.
+    Formula(Box<Formula>, Vec<f64>),
+}
+
+impl FieldEvaluator<'_> {
+    /// f at `x`.
+    #[inline]
+    pub(crate) fn value(&mut self, x: &[f64]) -> f64 {
+        match self {
+            Self::Builtin(field) => field.value(x),
+            Self::Formula(formula, vars) => formula.value(x, vars),
+        }
+    }
 }
 
 impl ScalarField {
@@ -61,13 +92,38 @@ impl ScalarField {
     pub fn dim(&self) -> usize {
         match self {
             Self::Monomial(p) | Self::Cosines(p) => p.len(),
+            Self::Expression { dim, .. } => *dim,
         }
     }
 
-    /// f at `x` (of length [`dim`](Self::dim)).
+    /// Checks that a formula parses and uses only the variables of its dimension.
+    pub fn check(&self) -> Result<(), CoreError> {
+        self.evaluator().map(|_| ())
+    }
+
+    /// The field ready for evaluation at many points.
+    pub(crate) fn evaluator(&self) -> Result<FieldEvaluator<'_>, CoreError> {
+        match self {
+            Self::Expression { formula, dim } => {
+                let d = *dim;
+                let formula =
+                    Formula::parse(formula, d, |a| if d == 1 { "x".into() } else { format!("x{}", a + 1) })?;
+                Ok(FieldEvaluator::Formula(Box::new(formula), Vec::new()))
+            }
+            _ => Ok(FieldEvaluator::Builtin(self)),
+        }
+    }
+
+    /// f at `x` (of length [`dim`](Self::dim)). A formula is parsed on every call (NaN if it
+    /// does not parse); to evaluate one at many points, terms parse it once per call of
+    /// [`TrialTerm::evaluate`].
     #[inline]
     pub fn value(&self, x: &[f64]) -> f64 {
         match self {
+            Self::Expression { .. } => match self.evaluator() {
+                Ok(mut evaluator) => evaluator.value(x),
+                Err(_) => f64::NAN,
+            },
             Self::Monomial(powers) => powers.iter().zip(x).map(|(&a, &v)| power(v, a)).product(),
             Self::Cosines(freq) => freq
                 .iter()
@@ -81,7 +137,7 @@ impl ScalarField {
     pub fn length_power(&self) -> f64 {
         match self {
             Self::Monomial(p) => p.iter().map(|&a| f64::from(a)).sum(),
-            Self::Cosines(_) => 0.0,
+            Self::Cosines(_) | Self::Expression { .. } => 0.0,
         }
     }
 
@@ -89,6 +145,10 @@ impl ScalarField {
     pub fn from_name(name: &str, dim: usize) -> Option<Self> {
         if dim == 0 {
             return None;
+        }
+        if let Some(formula) = name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            let field = Self::Expression { formula: formula.to_string(), dim };
+            return field.check().is_ok().then_some(field);
         }
         let parsed = if dim == 1 {
             if let Some(a) = name.strip_prefix("x^") {
@@ -151,12 +211,16 @@ fn axis_index(label: &str, dim: usize) -> Option<usize> {
 
 impl fmt::Display for ScalarField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Self::Expression { formula, .. } = self {
+            return write!(f, "{{{formula}}}");
+        }
         if self.dim() == 1 {
             return match self {
                 Self::Monomial(p) => write!(f, "x^{}", p[0]),
                 Self::Cosines(m) if m[0] == 0 => f.write_str("1"),
                 Self::Cosines(m) if m[0] == 1 => f.write_str("cos(x)"),
                 Self::Cosines(m) => write!(f, "cos({}x)", m[0]),
+                Self::Expression { .. } => unreachable!("formulas are written above"),
             };
         }
         let factors: Vec<String> = match self {
@@ -174,6 +238,7 @@ impl fmt::Display for ScalarField {
                     |(i, &m)| if m == 1 { format!("cos(x{})", i + 1) } else { format!("cos({m}x{})", i + 1) },
                 )
                 .collect(),
+            Self::Expression { .. } => unreachable!("formulas are written above"),
         };
         if factors.is_empty() { f.write_str("1") } else { f.write_str(&factors.join("*")) }
     }
@@ -259,6 +324,13 @@ impl TryFrom<String> for MatrixEntry {
 pub enum Term {
     /// A radial interaction potential K_j(x) = k(|x|).
     Interaction(RadialKernel),
+    /// A radial interaction potential K_j(x) = k(|x|) given as a formula in `r`, such as
+    /// `exp(-r/0.5)` or `(1-exp(-(r-1)))^2` (a Morse kernel), any dimension; named
+    /// `{formula}`. The force k′(r) x/|x| comes from the formula's exact derivative.
+    RadialExpression {
+        /// The formula of k(r).
+        potential: String,
+    },
     /// A drift force along one axis, ∇V_j = f(x) e_axis (axis 0-based, below the field's
     /// dimension).
     AxisForce {
@@ -300,7 +372,7 @@ impl Term {
     /// The dimension the term is written for, or `None` for a radial kernel (any dimension).
     pub fn dim(&self) -> Option<usize> {
         match self {
-            Self::Interaction(_) => None,
+            Self::Interaction(_) | Self::RadialExpression { .. } => None,
             Self::AxisForce { field, .. } | Self::Diffusion { field, .. } => Some(field.dim()),
             Self::PotentialGradient { powers } => Some(powers.len()),
         }
@@ -310,7 +382,11 @@ impl Term {
     pub fn check(&self) -> Result<(), CoreError> {
         match self {
             Self::Interaction(k) => k.check(),
+            Self::RadialExpression { potential } => radial_force(potential).map(|_| ()),
             _ => {
+                if let Self::AxisForce { field, .. } | Self::Diffusion { field, .. } = self {
+                    field.check()?;
+                }
                 let dim = self.dim().unwrap_or(1);
                 let needed = match self {
                     Self::AxisForce { axis, .. } => axis + 1,
@@ -318,10 +394,12 @@ impl Term {
                     _ => 1,
                 };
                 if dim == 0 || needed > dim {
-                    Err(CoreError::WrongDimension {
-                        term: self.to_string(),
-                        supports: dim,
-                        got: needed.max(1),
+                    Err(CoreError::InvalidTerm {
+                        term: format!("{self:?}"),
+                        reason: format!(
+                            "it needs {} axes, but its field is written for {dim}",
+                            needed.max(1)
+                        ),
                     })
                 } else {
                     Ok(())
@@ -335,6 +413,9 @@ impl Term {
     /// grammar (see the type's table) or not in its canonical spelling.
     pub fn from_name(kind: TermKind, name: &str, dim: usize, delta: f64) -> Option<Self> {
         let term = match kind {
+            TermKind::Interaction if name.starts_with('{') && name.ends_with('}') => {
+                Self::RadialExpression { potential: name[1..name.len() - 1].to_string() }
+            }
             TermKind::Interaction => Self::Interaction(match name {
                 "|x|^(1/2)" => RadialKernel::Sqrt { delta },
                 "|x|(log|x|-1)" => RadialKernel::LinearLog { delta },
@@ -352,7 +433,7 @@ impl Term {
                 if let Some(inner) = name.strip_prefix("grad(").and_then(|n| n.strip_suffix(')')) {
                     match ScalarField::from_name(inner, dim)? {
                         ScalarField::Monomial(powers) => Self::PotentialGradient { powers },
-                        ScalarField::Cosines(_) => return None,
+                        ScalarField::Cosines(_) | ScalarField::Expression { .. } => return None,
                     }
                 } else if dim == 1 {
                     Self::AxisForce { axis: 0, field: ScalarField::from_name(name, 1)? }
@@ -383,10 +464,16 @@ impl Term {
     }
 }
 
+/// The force profile h = k′ of a radial potential formula k(r).
+fn radial_force(potential: &str) -> Result<Formula, CoreError> {
+    Formula::parse(potential, 1, |_| "r".into())?.derivative()
+}
+
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Interaction(k) => k.fmt(f),
+            Self::RadialExpression { potential } => write!(f, "{{{potential}}}"),
             Self::AxisForce { axis, field } => {
                 if field.dim() == 1 {
                     return field.fmt(f);
@@ -413,7 +500,7 @@ impl fmt::Display for Term {
 impl TrialTerm for Term {
     fn kind(&self) -> TermKind {
         match self {
-            Self::Interaction(_) => TermKind::Interaction,
+            Self::Interaction(_) | Self::RadialExpression { .. } => TermKind::Interaction,
             Self::AxisForce { .. } | Self::PotentialGradient { .. } => TermKind::Drift,
             Self::Diffusion { .. } => TermKind::Diffusion,
         }
@@ -429,16 +516,17 @@ impl TrialTerm for Term {
                 Err(CoreError::WrongDimension { term: self.to_string(), supports: d, got: dim })
             }
             _ if dim == 0 => Err(CoreError::WrongDimension { term: self.to_string(), supports: 1, got: 0 }),
-            _ => Ok(()),
+            // a formula that does not parse is reported here too, where the assembly checks
+            _ => self.check(),
         }
     }
 
     fn evaluate(&self, points: &[f64], dim: usize, out: &mut [f64]) {
-        // a term of another dimension writes zeros: callers check `check_dim` first (the
-        // weak-form assembly does, in release builds too), so this only keeps the output
-        // defined for callers that do not
+        // a term of another dimension (or a formula that does not parse) writes NaN: callers
+        // check `check_dim` first (the weak-form assembly does, in release builds too), so
+        // this only keeps invalid output visible for callers that do not
         if self.check_dim(dim).is_err() {
-            out.fill(0.0);
+            out.fill(f64::NAN);
             return;
         }
         let points = points.chunks_exact(dim);
@@ -448,7 +536,19 @@ impl TrialTerm for Term {
                     k.force(x, o);
                 }
             }
+            Self::RadialExpression { potential } => {
+                let Ok(force) = radial_force(potential) else { return out.fill(f64::NAN) };
+                let mut vars = Vec::with_capacity(1);
+                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
+                    let r = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    let scale = if r > 0.0 { force.value(&[r], &mut vars) / r } else { 0.0 };
+                    for (oi, v) in o.iter_mut().zip(x) {
+                        *oi = scale * v;
+                    }
+                }
+            }
             Self::AxisForce { axis, field } => {
+                let Ok(mut field) = field.evaluator() else { return out.fill(f64::NAN) };
                 for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
                     o.fill(0.0);
                     o[*axis] = field.value(x);
@@ -473,6 +573,7 @@ impl TrialTerm for Term {
                 }
             }
             Self::Diffusion { entry, field } => {
+                let Ok(mut field) = field.evaluator() else { return out.fill(f64::NAN) };
                 for (x, o) in points.zip(out.chunks_exact_mut(dim * dim)) {
                     let v = field.value(x);
                     o.fill(0.0);
@@ -491,6 +592,7 @@ impl TrialTerm for Term {
     fn length_exponent(&self) -> f64 {
         match self {
             Self::Interaction(k) => k.length_exponent(),
+            Self::RadialExpression { .. } => 2.0,
             Self::AxisForce { field, .. } => 1.0 - field.length_power(),
             Self::PotentialGradient { powers } => 2.0 - ScalarField::Monomial(powers.clone()).length_power(),
             Self::Diffusion { field, .. } => 2.0 - field.length_power(),
@@ -683,10 +785,61 @@ mod tests {
                 .check()
                 .is_err()
         );
-        // evaluation of a wrong-dimension term writes zeros, not garbage
+        // evaluation of a wrong-dimension term writes NaN, which no caller can mistake for data
         let mut out = [9.0; 3];
         planar.evaluate(&[1.0, 2.0, 3.0], 3, &mut out);
-        assert_eq!(out, [0.0; 3]);
+        assert!(out.iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn formulas_are_terms_of_every_family() {
+        let gaussian = Term::RadialExpression { potential: "exp(-(r^2)/0.5)".into() };
+        let drift = Term::AxisForce {
+            axis: 0,
+            field: ScalarField::Expression { formula: "x1*exp(-(x2^2))".into(), dim: 2 },
+        };
+        let diffusion = Term::Diffusion {
+            entry: MatrixEntry::Identity,
+            field: ScalarField::Expression { formula: "1+x^2".into(), dim: 1 },
+        };
+        assert_eq!(
+            [gaussian.to_string(), drift.to_string(), diffusion.to_string()],
+            ["{exp(-(r^2)/0.5)}", "[{x1*exp(-(x2^2))}, 0]", "{1+x^2}"]
+        );
+        for (term, dim) in [(&gaussian, 3), (&drift, 2), (&diffusion, 1)] {
+            assert_eq!(Term::from_name(term.kind(), &term.to_string(), dim, 0.01).as_ref(), Some(term));
+            let text = toml::to_string(term).unwrap();
+            assert_eq!(&toml::from_str::<Term>(&text).unwrap(), term, "{text}");
+        }
+        // the Gaussian kernel's force is the exact derivative: k′(r) = −(2r/0.5) e^{−r²/0.5}
+        let x = [0.3, -0.4, 1.2];
+        let r: f64 = 1.3;
+        let mut f = [0.0; 3];
+        gaussian.evaluate(&x, 3, &mut f);
+        let h = -(2.0 * r / 0.5) * (-(r * r) / 0.5).exp();
+        for (fi, xi) in f.iter().zip(x) {
+            assert!((fi - h * xi / r).abs() < 1e-14, "{f:?}");
+        }
+        gaussian.evaluate(&[0.0; 3], 3, &mut f);
+        assert_eq!(f, [0.0; 3]);
+        let mut g = [9.0; 2];
+        drift.evaluate(&[2.0, 1.0], 2, &mut g);
+        assert!((g[0] - 2.0 * (-1.0f64).exp()).abs() < 1e-15 && g[1] == 0.0, "{g:?}");
+        let mut d = [0.0];
+        diffusion.evaluate(&[3.0], 1, &mut d);
+        assert_eq!(d, [10.0]);
+        // bad formulas are errors when checked, and named
+        let bad =
+            Term::AxisForce { axis: 0, field: ScalarField::Expression { formula: "x3".into(), dim: 2 } };
+        assert!(bad.check_dim(2).unwrap_err().to_string().contains("unknown variable `x3`"));
+        assert!(Term::RadialExpression { potential: "exp(-x)".into() }.check().is_err());
+        assert!(
+            Term::RadialExpression { potential: "-r^2".into() }
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("ambiguous")
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ use wsindy_library::{
     monomial_powers,
 };
 
+use wsindy_core::TrialTerm;
+
 use crate::WsindyError;
 
 /// The `[library]` table of an identification config: the term families and their ranges.
@@ -40,6 +42,9 @@ pub struct LibrarySpec {
     pub diffusion_cross_cosines_max: Option<u32>,
     /// Diffusion f·E_pp and f·(E_pq + E_qp), p < q, with f = Π cos(m_i x_i), 0 ≤ m_i ≤ this.
     pub diffusion_entry_cosines_max: Option<u32>,
+    /// Any further terms in the vocabulary, appended last (`[[library.terms]]` tables such as
+    /// `family = "radial_expression"`, `potential = "exp(-r/0.5)"`).
+    pub terms: Vec<Term>,
 }
 
 impl LibrarySpec {
@@ -146,6 +151,10 @@ impl LibrarySpec {
                 }
             }
         }
+        for (i, term) in self.terms.iter().enumerate() {
+            term.check_dim(dim).map_err(|e| WsindyError::Config(format!("library.terms[{i}]: {e}")))?;
+            lib.push(term.clone());
+        }
         if lib.is_empty() {
             return Err(WsindyError::Config("the [library] table selects no terms".into()));
         }
@@ -218,6 +227,30 @@ mod tests {
         );
         assert!(err(LibrarySpec { drift_powers: vec![1], ..Default::default() }, 2).contains("drift_powers"));
         assert!(err(LibrarySpec::default(), 1).contains("no terms"));
+    }
+
+    #[test]
+    fn formulas_join_the_library_from_toml() {
+        let text = r#"
+interaction_powers = [2]
+[[terms]]
+family = "radial_expression"
+potential = "exp(-r/0.5)"
+[[terms]]
+family = "axis_force"
+axis = 1
+field = { expression = { formula = "x1*exp(-(x2^2))", dim = 2 } }
+"#;
+        let spec: LibrarySpec = toml::from_str(text).unwrap();
+        let lib = spec.build(2).unwrap();
+        let names: Vec<String> = lib.terms().iter().map(|t| t.name()).collect();
+        assert_eq!(names, ["|x|^2", "{exp(-r/0.5)}", "[0, {x1*exp(-(x2^2))}]"]);
+        let err = spec.build(3).unwrap_err().to_string();
+        assert!(err.contains("library.terms[1]") && err.contains("2-dimensional"), "{err}");
+        let bad: LibrarySpec =
+            toml::from_str("[[terms]]\nfamily = \"radial_expression\"\npotential = \"exp(-x)\"\n").unwrap();
+        let err = bad.build(1).unwrap_err().to_string();
+        assert!(err.contains("library.terms[0]") && err.contains("unknown variable `x`"), "{err}");
     }
 
     #[test]

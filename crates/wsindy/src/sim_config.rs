@@ -795,6 +795,7 @@ fn planar_terms(terms: &[TermSpec], kind: TermKind, origin: &str) -> Result<Vec<
         let bounded = |field: &ScalarField| match field {
             ScalarField::Monomial(p) => p.iter().all(|&a| a <= 64),
             ScalarField::Cosines(m) => m.iter().all(|&f| f <= 1000),
+            ScalarField::Expression { .. } => false,
         };
         let term = Term::from_name(kind, name, 2, KELLER_SEGEL_CUTOFF).filter(|term| match term {
             Term::AxisForce { field, .. } | Term::Diffusion { field, .. } => bounded(field),

@@ -570,3 +570,40 @@ fn a_library_table_replaces_the_presets_library() {
         &["library.diffusion_cross_cosines_max", "dimension ≥ 2"],
     );
 }
+
+#[test]
+fn a_formula_term_is_identified_like_the_built_in_one() {
+    // the sample's K = ½|x|² − |x| from Table 3, with |x|² given as the formula r^2
+    let dir = temp();
+    let config = write(
+        dir.path(),
+        "formula.toml",
+        "[library]\ninteraction_powers = [1, 3, 4, 5, 6, 7]\ndrift_powers = [0, 2, 3, 4, 5, 6, 7, 8]\n\
+         diffusion_powers = [0, 1, 2, 3, 4, 5, 6, 7, 8]\n[[library.terms]]\nfamily = \"radial_expression\"\npotential = \"r^2\"\n",
+    );
+    let sample = data_dir().join("sample/nonlocal1d.npz");
+    // the preset's Table 3, where |x|^2 is the built-in term
+    let builtin = write(dir.path(), "builtin.toml", "");
+    let coefficient = |config: &Path, name: &str| {
+        let json = dir.path().join("out.json");
+        succeeds(&[
+            "identify",
+            "--data",
+            path_str(&sample),
+            "--config",
+            path_str(config),
+            "--out",
+            path_str(&json),
+        ]);
+        let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let term = out["terms"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned();
+        term.unwrap_or_else(|| panic!("{name} not selected: {}", out["terms"]))["coefficient"]
+            .as_f64()
+            .unwrap()
+    };
+    let from_formula = coefficient(&config, "{r^2}");
+    let from_power = coefficient(&builtin, "|x|^2");
+    // the same column up to rounding (the formula's derivative 2r against m r^(m-1))
+    assert!((from_formula - from_power).abs() < 1e-9 * from_power.abs(), "{from_formula} vs {from_power}");
+    assert!((from_formula - 0.5).abs() < 0.05, "{from_formula}");
+}
