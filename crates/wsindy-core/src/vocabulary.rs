@@ -88,6 +88,12 @@ impl ScalarField {
         if dim == 1 { Self::Monomial(vec![0]) } else { Self::Cosines(vec![0; dim]) }
     }
 
+    /// The monomial Π x_i^{a_i}, in its canonical form: the constant field for all powers 0
+    /// (in d ≥ 2 that is the field named `1`, whichever family wrote it).
+    pub fn monomial(powers: Vec<u32>) -> Self {
+        if powers.iter().all(|&a| a == 0) { Self::constant(powers.len()) } else { Self::Monomial(powers) }
+    }
+
     /// The dimension the field is written for.
     pub fn dim(&self) -> usize {
         match self {

@@ -8,7 +8,7 @@
 //! cosine products). The 1D families x^a are the d = 1 case.
 //!
 //! [`Library::nonlocal1d`], [`Library::local2d`] and [`Library::nonlocal2d`] are the paper's
-//! Tables 3, 2 and 4. Any type implementing [`wsindy_core::TrialTerm`] can be added, and
+//! Tables 3, 2 and 4; [`Library::nonlocal3d`] extends Table 3 to three dimensions. Any type implementing [`wsindy_core::TrialTerm`] can be added, and
 //! [`FnTerm`] turns a closure into a term:
 //!
 //! ```
@@ -188,6 +188,31 @@ impl Library {
         lib
     }
 
+    /// A 3D library for radial interactions in an external potential, 36 terms: interaction
+    /// |x|^m, m = 1..7; drift ∇(x₁^a x₂^b x₃^c), 1 ≤ a + b + c ≤ 3 (so every quadratic trap,
+    /// anisotropic and with its minimum anywhere); diffusion f I with f a monomial of degree
+    /// ≤ 2.
+    pub fn nonlocal3d() -> Self {
+        let mut lib = Self::new();
+        for m in 1..=7 {
+            lib.push(Term::power(f64::from(m)));
+        }
+        for total in 1..=3 {
+            for powers in monomial_powers(3, total) {
+                lib.push(Term::PotentialGradient { powers });
+            }
+        }
+        for total in 0..=2 {
+            for powers in monomial_powers(3, total) {
+                lib.push(Term::Diffusion {
+                    entry: MatrixEntry::Identity,
+                    field: ScalarField::monomial(powers),
+                });
+            }
+        }
+        lib
+    }
+
     /// Appends a term.
     pub fn push(&mut self, term: impl TrialTerm + 'static) -> &mut Self {
         self.terms.push(Box::new(term));
@@ -325,8 +350,28 @@ mod tests {
     }
 
     #[test]
+    fn the_3d_library_is_written_for_three_dimensions() {
+        let lib = Library::nonlocal3d();
+        assert_eq!(lib.len(), 36);
+        assert!(lib.terms().iter().all(|t| t.check_dim(3).is_ok()));
+        assert!(
+            lib.terms().iter().filter(|t| t.kind() != TermKind::Interaction).all(|t| t.check_dim(2).is_err())
+        );
+        for (kind, name) in
+            [(TermKind::Drift, "grad(x1^2)"), (TermKind::Drift, "grad(x3)"), (TermKind::Diffusion, "1*I")]
+        {
+            assert!(lib.position(kind, name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
     fn every_table_name_reads_back_to_its_description() {
-        for (lib, dim) in [(Library::nonlocal1d(), 1), (Library::local2d(), 2), (Library::nonlocal2d(), 2)] {
+        for (lib, dim) in [
+            (Library::nonlocal1d(), 1),
+            (Library::local2d(), 2),
+            (Library::nonlocal2d(), 2),
+            (Library::nonlocal3d(), 3),
+        ] {
             for term in lib.terms() {
                 let described = term.description().expect("built-in terms are described");
                 assert_eq!(

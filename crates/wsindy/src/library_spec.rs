@@ -120,7 +120,7 @@ impl LibrarySpec {
             lib_extend(&mut lib, cosine_fields(dim, max).into_iter().map(isotropic));
         }
         if let Some(max) = self.diffusion_isotropic_degree_max {
-            let fields = (0..=max).flat_map(|total| monomial_powers(dim, total)).map(ScalarField::Monomial);
+            let fields = (0..=max).flat_map(|total| monomial_powers(dim, total)).map(ScalarField::monomial);
             lib_extend(&mut lib, fields.map(isotropic));
         }
         let pairs = |diagonal: bool| {
