@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use wsindy::core::SparseRegressor;
-use wsindy::density::{Histogram, density_series};
+use wsindy::density::{DensityKernelChoice, Histogram, density_series};
 use wsindy::examples::Nonlocal1d;
 use wsindy::regress::Mstls;
 use wsindy::testfn::SeparableBasis;
@@ -37,13 +37,13 @@ fn simulate_demo() -> Trajectories {
     Nonlocal1d::default().simulate().unwrap()
 }
 
-/// Grid selection and histogram of 16,000 particles × 101 times on 256 cells.
-#[divan::bench]
-fn histogram(bencher: Bencher<'_, '_>) {
+/// Grid selection and density of 16,000 particles × 101 times on 256 cells, per kernel.
+#[divan::bench(args = [DensityKernelChoice::Histogram, DensityKernelChoice::Linear])]
+fn histogram(bencher: Bencher<'_, '_>, kernel: DensityKernelChoice) {
     let config = IdentifyConfig::default();
     bencher.bench(|| {
         let grid = config.grid.grid(data()).unwrap();
-        density_series(data(), &grid, &Histogram).unwrap()
+        density_series(data(), &grid, kernel.kernel()).unwrap()
     });
 }
 

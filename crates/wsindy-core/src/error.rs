@@ -56,4 +56,22 @@ pub enum CoreError {
         /// The valid range in words.
         expected: &'static str,
     },
+    /// A trial term was asked for data of a dimension it is not written for.
+    #[error("term {term} is written for {supports}-dimensional data, but the data are {got}-dimensional")]
+    WrongDimension {
+        /// The term's name.
+        term: String,
+        /// The dimension the term supports.
+        supports: usize,
+        /// The dimension asked for.
+        got: usize,
+    },
+    /// A term's description is inconsistent.
+    #[error("term {term} is invalid: {reason}")]
+    InvalidTerm {
+        /// The term, as described.
+        term: String,
+        /// What is wrong.
+        reason: String,
+    },
 }

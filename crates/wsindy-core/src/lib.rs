@@ -30,18 +30,23 @@ pub mod atomic;
 mod density;
 pub mod display;
 mod error;
+mod expression;
 mod grid;
 mod matrix;
 pub mod memory;
+mod radial;
 mod term;
 mod trajectories;
+mod vocabulary;
 
 pub use density::DensitySeries;
 pub use error::CoreError;
 pub use grid::{Axis, Grid};
 pub use matrix::DenseMatrix;
+pub use radial::RadialKernel;
 pub use term::{TermKind, TrialTerm};
 pub use trajectories::{AxisSummary, Trajectories};
+pub use vocabulary::{MatrixEntry, ScalarField, Term};
 
 /// Maps the particle positions of one snapshot to a density on a grid.
 ///

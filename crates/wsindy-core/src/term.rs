@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::{CoreError, Term};
+
 /// Which part of the mean-field equation a trial term belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -65,5 +67,17 @@ pub trait TrialTerm: Send + Sync {
             TermKind::Drift => 1.0,
             TermKind::Interaction | TermKind::Diffusion => 2.0,
         }
+    }
+    /// Checks that the term can be evaluated on `dim`-dimensional data. Callers (the weak-form
+    /// assembly, the plots) check every term before evaluating it, so a term written for
+    /// another dimension is an error in release builds too. The default accepts any dimension.
+    fn check_dim(&self, dim: usize) -> Result<(), CoreError> {
+        let _ = dim;
+        Ok(())
+    }
+    /// The term's typed description in the vocabulary, if it has one (every built-in term
+    /// does; user terms built from closures do not).
+    fn description(&self) -> Option<Term> {
+        None
     }
 }

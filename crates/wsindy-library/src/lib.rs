@@ -1,24 +1,22 @@
 //! Trial-term libraries for **wsindy**: the candidate interaction, drift and diffusion terms
 //! the regression chooses from.
 //!
-//! Built-in families:
-//! * [`InteractionPower`]: K_j = |x|^m in any dimension, evaluated as its force m|x|^{m−2} x;
-//! * [`RadialCutoff`]: K_j = |x|^{1/2}, |x|(log|x| − 1) or log|x|, continued linearly inside
-//!   |x| < δ;
-//! * 1D: [`DriftMonomial`] (a force ∇V_j = x^a) and [`DiffusionMonomial`] (½σ²_j = x^a);
-//! * 2D: [`AxisForce`] (∇V_j = f(x) e_i), [`PotentialGradient`] (∇V_j = ∇(x₁^a x₂^b)) and
-//!   [`DiffusionField`] (½σσᵀ_j = f(x) I, f E11, f E22 or f (E12 + E21)), with f a
-//!   [`ScalarField`] (cosine products or monomials).
+//! Built-in terms are [`Term`]s of the vocabulary in `wsindy-core` (re-exported here), written
+//! once for any dimension: radial interaction kernels ([`RadialKernel`]: |x|^m, the paper's
+//! δ-cutoff families (5.6), e^{−|x|/l}), drift forces along an axis f(x) e_i and gradients of
+//! monomial potentials, and diffusions f·I and f·E_pq, with f a [`ScalarField`] (monomials or
+//! cosine products). The 1D families x^a are the d = 1 case.
 //!
 //! [`Library::nonlocal1d`], [`Library::local2d`] and [`Library::nonlocal2d`] are the paper's
-//! Tables 3, 2 and 4. Any type implementing
-//! [`wsindy_core::TrialTerm`] can be added, and [`FnTerm`] turns a closure into a term:
+//! Tables 3, 2 and 4; [`Library::nonlocal3d`] extends Table 3 to three dimensions. Any type implementing [`wsindy_core::TrialTerm`] can be added, and
+//! [`FnTerm`] turns a closure into a term:
 //!
 //! ```
 //! use wsindy_core::{TermKind, TrialTerm};
-//! use wsindy_library::{FnTerm, Library};
+//! use wsindy_library::{FnTerm, Library, Term};
 //! let mut lib = Library::nonlocal1d();
 //! assert_eq!(lib.len(), 24);
+//! assert_eq!(lib.terms()[1].description(), Some(Term::power(2.0)));
 //! // an exponential kernel K = e^{−|x|}, given by its force −sign(x) e^{−|x|}
 //! lib.push(FnTerm::new(TermKind::Interaction, "exp(-|x|)", |x: &[f64], out: &mut [f64]| {
 //!     out[0] = -x[0].signum() * (-x[0].abs()).exp() * f64::from(x[0] != 0.0);
@@ -27,90 +25,37 @@
 //! assert_eq!(lib.terms()[24].name(), "exp(-|x|)");
 //! ```
 
-mod planar;
-
-pub use planar::{
-    AxisForce, CutoffProfile, DiffusionField, MatrixEntry, PotentialGradient, RadialCutoff, ScalarField,
-};
+pub use wsindy_core::{MatrixEntry, RadialKernel, ScalarField, Term};
 use wsindy_core::{TermKind, TrialTerm};
 
 /// The cutoff radius δ of the paper's 2D singular kernels (5.6).
 pub const KELLER_SEGEL_CUTOFF: f64 = 0.01;
 
-/// Interaction potential K_j(x) = |x|^m; evaluates its force m|x|^{m−2} x (0 at x = 0).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InteractionPower {
-    /// The power m > 0.
-    pub power: f64,
+/// The cosine-product fields Π cos(m_i x_i) with every m_i in 0..=`max`, in `dim` dimensions,
+/// in lexicographic order of (m_1, …, m_d) (the last axis fastest).
+pub fn cosine_fields(dim: usize, max: u32) -> Vec<ScalarField> {
+    let mut out = vec![Vec::new()];
+    for _ in 0..dim {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| (0..=max).map(move |m| [prefix.clone(), vec![m]].concat()))
+            .collect();
+    }
+    out.into_iter().map(ScalarField::Cosines).collect()
 }
 
-impl TrialTerm for InteractionPower {
-    fn kind(&self) -> TermKind {
-        TermKind::Interaction
-    }
-    fn name(&self) -> String {
-        format!("|x|^{}", self.power)
-    }
-    fn evaluate(&self, points: &[f64], dim: usize, out: &mut [f64]) {
-        let m = self.power;
-        for (p, o) in points.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
-            let r = p.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let scale = if r > 0.0 { m * r.powf(m - 2.0) } else { 0.0 };
-            for (oi, pi) in o.iter_mut().zip(p) {
-                *oi = scale * pi;
-            }
-        }
-    }
-    fn length_exponent(&self) -> f64 {
-        2.0 - self.power
-    }
-}
-
-/// A drift force ∇V_j(x) = x^a in 1D.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DriftMonomial {
-    /// The power a ≥ 0.
-    pub power: u32,
-}
-
-impl TrialTerm for DriftMonomial {
-    fn kind(&self) -> TermKind {
-        TermKind::Drift
-    }
-    fn name(&self) -> String {
-        format!("x^{}", self.power)
-    }
-    fn evaluate(&self, points: &[f64], _dim: usize, out: &mut [f64]) {
-        for (o, &x) in out.iter_mut().zip(points) {
-            *o = x.powi(self.power as i32);
-        }
-    }
-    fn length_exponent(&self) -> f64 {
-        1.0 - f64::from(self.power)
-    }
-}
-
-/// A diffusion term ½σ²_j(x) = x^a in 1D.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DiffusionMonomial {
-    /// The power a ≥ 0.
-    pub power: u32,
-}
-
-impl TrialTerm for DiffusionMonomial {
-    fn kind(&self) -> TermKind {
-        TermKind::Diffusion
-    }
-    fn name(&self) -> String {
-        format!("x^{}", self.power)
-    }
-    fn evaluate(&self, points: &[f64], _dim: usize, out: &mut [f64]) {
-        for (o, &x) in out.iter_mut().zip(points) {
-            *o = x.powi(self.power as i32);
-        }
-    }
-    fn length_exponent(&self) -> f64 {
-        2.0 - f64::from(self.power)
+/// The exponent vectors (a_1, …, a_d) of total degree `total`, the first exponent descending
+/// (in 2D: (total, 0), (total − 1, 1), …, (0, total)).
+pub fn monomial_powers(dim: usize, total: u32) -> Vec<Vec<u32>> {
+    match dim {
+        0 => Vec::new(),
+        1 => vec![vec![total]],
+        _ => (0..=total)
+            .rev()
+            .flat_map(|a| {
+                monomial_powers(dim - 1, total - a).into_iter().map(move |rest| [vec![a], rest].concat())
+            })
+            .collect(),
     }
 }
 
@@ -180,13 +125,13 @@ impl Library {
     pub fn nonlocal1d() -> Self {
         let mut lib = Self::new();
         for m in 1..=7 {
-            lib.push(InteractionPower { power: f64::from(m) });
+            lib.push(Term::power(f64::from(m)));
         }
         for a in (0..=8).filter(|&a| a != 1) {
-            lib.push(DriftMonomial { power: a });
+            lib.push(Term::drift_monomial(a));
         }
         for a in 0..=8 {
-            lib.push(DiffusionMonomial { power: a });
+            lib.push(Term::diffusion_monomial(a));
         }
         lib
     }
@@ -197,16 +142,15 @@ impl Library {
     pub fn local2d() -> Self {
         let mut lib = Self::new();
         for m in 1..=7 {
-            lib.push(InteractionPower { power: f64::from(m) });
+            lib.push(Term::power(f64::from(m)));
         }
-        let cosines = || (0..=5).flat_map(|m| (0..=5).map(move |n| ScalarField::Cosines { m, n }));
         for axis in 0..2 {
-            for field in cosines() {
-                lib.push(AxisForce { axis, field });
+            for field in cosine_fields(2, 5) {
+                lib.push(Term::AxisForce { axis, field });
             }
         }
-        for field in cosines() {
-            lib.push(DiffusionField { entry: MatrixEntry::Identity, field });
+        for field in cosine_fields(2, 5) {
+            lib.push(Term::Diffusion { entry: MatrixEntry::Identity, field });
         }
         lib
     }
@@ -223,21 +167,47 @@ impl Library {
     pub fn nonlocal2d() -> Self {
         let mut lib = Self::new();
         for m in 2..=6 {
-            lib.push(InteractionPower { power: f64::from(m) });
+            lib.push(Term::power(f64::from(m)));
         }
-        for profile in [CutoffProfile::Sqrt, CutoffProfile::LinearLog, CutoffProfile::Log] {
-            lib.push(RadialCutoff { profile, delta: KELLER_SEGEL_CUTOFF });
+        let delta = KELLER_SEGEL_CUTOFF;
+        for kernel in
+            [RadialKernel::Sqrt { delta }, RadialKernel::LinearLog { delta }, RadialKernel::Log { delta }]
+        {
+            lib.push(Term::Interaction(kernel));
         }
         for total in 1..=6 {
-            for a in (0..=total).rev() {
-                lib.push(PotentialGradient { a, b: total - a });
+            for powers in monomial_powers(2, total) {
+                lib.push(Term::PotentialGradient { powers });
             }
         }
-        for entry in [MatrixEntry::Identity, MatrixEntry::OffDiagonal] {
-            for m in 0..=2 {
-                for n in 0..=2 {
-                    lib.push(DiffusionField { entry, field: ScalarField::Cosines { m, n } });
-                }
+        for entry in [MatrixEntry::Identity, MatrixEntry::Entry { p: 0, q: 1 }] {
+            for field in cosine_fields(2, 2) {
+                lib.push(Term::Diffusion { entry, field });
+            }
+        }
+        lib
+    }
+
+    /// A 3D library for radial interactions in an external potential, 36 terms: interaction
+    /// |x|^m, m = 1..7; drift ∇(x₁^a x₂^b x₃^c), 1 ≤ a + b + c ≤ 3 (so every quadratic trap,
+    /// anisotropic and with its minimum anywhere); diffusion f I with f a monomial of degree
+    /// ≤ 2.
+    pub fn nonlocal3d() -> Self {
+        let mut lib = Self::new();
+        for m in 1..=7 {
+            lib.push(Term::power(f64::from(m)));
+        }
+        for total in 1..=3 {
+            for powers in monomial_powers(3, total) {
+                lib.push(Term::PotentialGradient { powers });
+            }
+        }
+        for total in 0..=2 {
+            for powers in monomial_powers(3, total) {
+                lib.push(Term::Diffusion {
+                    entry: MatrixEntry::Identity,
+                    field: ScalarField::monomial(powers),
+                });
             }
         }
         lib
@@ -299,7 +269,7 @@ mod tests {
     #[test]
     fn interaction_force_is_the_derivative_of_the_potential() {
         for m in 1..=7 {
-            let t = InteractionPower { power: f64::from(m) };
+            let t = Term::power(f64::from(m));
             for &x in &[-1.7, -0.3, 0.4, 2.2] {
                 let mut f = [0.0];
                 t.evaluate(&[x], 1, &mut f);
@@ -323,6 +293,7 @@ mod tests {
         );
         assert_eq!(lib.position(TermKind::Interaction, "|x|^2"), Some(1));
         assert_eq!(lib.position(TermKind::Drift, "x^1"), None);
+        assert_eq!(lib.position(TermKind::Drift, "x^2"), Some(8));
         assert_eq!(lib.position(TermKind::Diffusion, "x^0"), Some(15));
     }
 
@@ -335,84 +306,6 @@ mod tests {
         let f = lib.evaluate_sum(TermKind::Interaction, &w, &[-2.0, 0.0, 0.5], 1);
         // ∇K = x − sign(x)
         assert_eq!(f, vec![-1.0, 0.0, -0.5]);
-    }
-
-    /// Central differences of a scalar function of two variables.
-    fn gradient(f: impl Fn(f64, f64) -> f64, x1: f64, x2: f64) -> [f64; 2] {
-        let e = 1e-6;
-        [(f(x1 + e, x2) - f(x1 - e, x2)) / (2.0 * e), (f(x1, x2 + e) - f(x1, x2 - e)) / (2.0 * e)]
-    }
-
-    #[test]
-    fn radial_forces_are_gradients_of_their_potentials_in_2d() {
-        let delta = 0.01;
-        let cutoff = |k: fn(f64) -> f64, dk: fn(f64) -> f64| {
-            move |r: f64| if r >= delta { k(r) } else { k(delta) + dk(delta) * (r - delta) }
-        };
-        type Potential = Box<dyn Fn(f64) -> f64>;
-        let cases: Vec<(Box<dyn TrialTerm>, Potential)> = vec![
-            (Box::new(InteractionPower { power: 3.0 }), Box::new(|r: f64| r.powi(3))),
-            (
-                Box::new(RadialCutoff { profile: CutoffProfile::Sqrt, delta }),
-                Box::new(cutoff(f64::sqrt, |r| 0.5 / r.sqrt())),
-            ),
-            (
-                Box::new(RadialCutoff { profile: CutoffProfile::LinearLog, delta }),
-                Box::new(cutoff(|r| r * (r.ln() - 1.0), f64::ln)),
-            ),
-            (
-                Box::new(RadialCutoff { profile: CutoffProfile::Log, delta }),
-                Box::new(cutoff(f64::ln, |r| 1.0 / r)),
-            ),
-        ];
-        // points outside and inside the cutoff radius
-        for (term, potential) in &cases {
-            for &(x1, x2) in &[(0.7, -0.4), (-1.3, 2.1), (0.003, 0.004), (-0.002, 0.0)] {
-                let mut f = [0.0; 2];
-                term.evaluate(&[x1, x2], 2, &mut f);
-                let g = gradient(|a, b| potential((a * a + b * b).sqrt()), x1, x2);
-                for p in 0..2 {
-                    assert!(
-                        (f[p] - g[p]).abs() < 1e-5 * g[p].abs().max(1.0),
-                        "{} at ({x1},{x2}): {f:?} vs {g:?}",
-                        term.name()
-                    );
-                }
-            }
-            let mut f = [1.0; 2];
-            term.evaluate(&[0.0, 0.0], 2, &mut f);
-            assert_eq!(f, [0.0, 0.0], "{}: ∇K(0) := 0", term.name());
-        }
-    }
-
-    #[test]
-    fn potential_gradients_and_fields_match_their_definitions() {
-        for (a, b) in [(1, 0), (0, 1), (2, 3), (4, 2)] {
-            let term = PotentialGradient { a, b };
-            let (x1, x2) = (0.8, -1.1);
-            let mut f = [0.0; 2];
-            term.evaluate(&[x1, x2], 2, &mut f);
-            let g = gradient(|u, v| u.powi(a as i32) * v.powi(b as i32), x1, x2);
-            assert!(
-                (f[0] - g[0]).abs() < 1e-6 && (f[1] - g[1]).abs() < 1e-6,
-                "{}: {f:?} vs {g:?}",
-                term.name()
-            );
-        }
-        let field = ScalarField::Cosines { m: 2, n: 3 };
-        assert!((field.value(0.4, -0.7) - (0.8f64).cos() * (2.1f64).cos()).abs() < 1e-15);
-        let mut out = [9.0; 2];
-        AxisForce { axis: 1, field }.evaluate(&[0.4, -0.7], 2, &mut out);
-        assert_eq!(out, [0.0, field.value(0.4, -0.7)]);
-        let mut m = [9.0; 4];
-        DiffusionField { entry: MatrixEntry::OffDiagonal, field: ScalarField::ONE }.evaluate(
-            &[0.1, 0.2],
-            2,
-            &mut m,
-        );
-        assert_eq!(m, [0.0, 1.0, 1.0, 0.0]);
-        DiffusionField { entry: MatrixEntry::Identity, field }.evaluate(&[0.4, -0.7], 2, &mut m);
-        assert_eq!(m, [field.value(0.4, -0.7), 0.0, 0.0, field.value(0.4, -0.7)]);
     }
 
     #[test]
@@ -432,14 +325,62 @@ mod tests {
         let local = Library::local2d();
         assert!(local.position(TermKind::Drift, "[1, 0]").is_some());
         assert!(local.position(TermKind::Drift, "[0, 1]").is_some());
+        assert!(local.position(TermKind::Drift, "[cos(2x1)*cos(x2), 0]").is_some());
         assert!(local.position(TermKind::Diffusion, "cos(x1)*cos(x2)*I").is_some());
         assert!(local.position(TermKind::Diffusion, "1*I").is_some());
         let ks = Library::nonlocal2d();
         assert!(ks.position(TermKind::Interaction, "log|x|").is_some());
+        assert!(ks.position(TermKind::Interaction, "|x|^(1/2)").is_some());
+        assert!(ks.position(TermKind::Interaction, "|x|(log|x|-1)").is_some());
         assert!(ks.position(TermKind::Drift, "grad(x1*x2^2)").is_some());
         assert!(ks.position(TermKind::Diffusion, "1*I").is_some());
         assert_eq!(ks.len(), 53);
         assert!(ks.position(TermKind::Diffusion, "1*E11").is_none());
         assert!(ks.position(TermKind::Diffusion, "cos(2x1)*cos(x2)*E12").is_some());
+    }
+
+    #[test]
+    fn enumerations_are_complete_and_ordered() {
+        assert_eq!(monomial_powers(2, 2), [vec![2, 0], vec![1, 1], vec![0, 2]]);
+        assert_eq!(monomial_powers(3, 3).len(), 10);
+        assert_eq!(monomial_powers(3, 1), [vec![1, 0, 0], vec![0, 1, 0], vec![0, 0, 1]]);
+        let c = cosine_fields(2, 1);
+        assert_eq!(c, [vec![0, 0], vec![0, 1], vec![1, 0], vec![1, 1]].map(ScalarField::Cosines));
+        assert_eq!(cosine_fields(3, 2).len(), 27);
+    }
+
+    #[test]
+    fn the_3d_library_is_written_for_three_dimensions() {
+        let lib = Library::nonlocal3d();
+        assert_eq!(lib.len(), 36);
+        assert!(lib.terms().iter().all(|t| t.check_dim(3).is_ok()));
+        assert!(
+            lib.terms().iter().filter(|t| t.kind() != TermKind::Interaction).all(|t| t.check_dim(2).is_err())
+        );
+        for (kind, name) in
+            [(TermKind::Drift, "grad(x1^2)"), (TermKind::Drift, "grad(x3)"), (TermKind::Diffusion, "1*I")]
+        {
+            assert!(lib.position(kind, name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_table_name_reads_back_to_its_description() {
+        for (lib, dim) in [
+            (Library::nonlocal1d(), 1),
+            (Library::local2d(), 2),
+            (Library::nonlocal2d(), 2),
+            (Library::nonlocal3d(), 3),
+        ] {
+            for term in lib.terms() {
+                let described = term.description().expect("built-in terms are described");
+                assert_eq!(
+                    Term::from_name(term.kind(), &term.name(), dim, KELLER_SEGEL_CUTOFF),
+                    Some(described),
+                    "{}",
+                    term.name()
+                );
+            }
+        }
     }
 }

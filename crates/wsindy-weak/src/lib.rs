@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use wsindy_core::{Axis, DensitySeries, Grid, TermKind};
-//! use wsindy_library::{DiffusionMonomial, Library};
+//! use wsindy_library::{Library, Term};
 //! use wsindy_testfn::{SeparableBasis, PolyBump};
 //! use wsindy_weak::{assemble, AssemblyOptions};
 //! // the heat kernel u = N(0, 2Dt) solves ∂t u = D ∂xx u: the weak residual is small for D = 0.1
@@ -42,7 +42,7 @@
 //! )
 //! .unwrap();
 //! let mut lib = Library::new();
-//! lib.push(DiffusionMonomial { power: 0 });
+//! lib.push(Term::diffusion_monomial(0));
 //! let sys = assemble(&density, &basis, lib.terms(), &AssemblyOptions::default()).unwrap();
 //! let residual: f64 = sys.g.col(0).iter().zip(&sys.b).map(|(g, b)| (g * d - b).powi(2)).sum::<f64>().sqrt();
 //! let norm: f64 = sys.b.iter().map(|b| b * b).sum::<f64>().sqrt();
@@ -94,6 +94,9 @@ pub enum WeakError {
         /// point).
         largest: f64,
     },
+    /// A term is written for data of another dimension.
+    #[error(transparent)]
+    WrongDimension(#[from] wsindy_core::CoreError),
     /// A term produced a NaN or infinite value on the grid.
     #[error("{kind} term '{name}' evaluates to {value} at {point:?}: expected finite values on the grid")]
     NonFiniteTerm {
@@ -223,6 +226,9 @@ pub fn assemble(
     let d = shape.len() - 1;
     if basis.axes() != d + 1 {
         return Err(WeakError::AxisMismatch { basis: basis.axes(), density: d + 1 });
+    }
+    for term in terms {
+        term.check_dim(d)?;
     }
     if !(0.0..1.0).contains(&options.mass_threshold) {
         return Err(WeakError::MassThreshold(options.mass_threshold));

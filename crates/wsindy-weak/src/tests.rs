@@ -1,6 +1,6 @@
 use super::*;
 use wsindy_core::{Axis, Grid};
-use wsindy_library::{DiffusionMonomial, DriftMonomial, InteractionPower, Library};
+use wsindy_library::{Library, Term};
 use wsindy_testfn::{PolyBump, SeparableBasis};
 
 fn pseudo_random(len: usize, seed: u64) -> Vec<f64> {
@@ -193,7 +193,7 @@ fn relative_residual(sys: &WeakSystem, w: &[f64]) -> f64 {
 fn weak_residual_of_exact_ou_density_is_small_and_shrinks() {
     // drift force θx with θ = 1, centre 0, and ½σ² = D = 0.15
     let mut lib = Library::new();
-    lib.push(DriftMonomial { power: 1 }).push(DiffusionMonomial { power: 0 });
+    lib.push(Term::drift_monomial(1)).push(Term::diffusion_monomial(0));
     let truth = [1.0, 0.15];
     let mut residuals = Vec::new();
     for (n, dt) in [(64, 0.04), (128, 0.02), (256, 0.01)] {
@@ -213,7 +213,7 @@ fn weak_residual_of_exact_interaction_density_is_small() {
     // K = ½x² gives ∇K * u = x − mean: a Gaussian about its conserved mean 0.3 whose variance
     // relaxes as that of an OU process
     let mut lib = Library::new();
-    lib.push(InteractionPower { power: 2.0 }).push(DiffusionMonomial { power: 0 });
+    lib.push(Term::power(2.0)).push(Term::diffusion_monomial(0));
     let density = ou_density(256, 0.01, 1.0, 0.3, 0.3, 0.1);
     for strategy in [PassStrategy::Direct, PassStrategy::Fft] {
         let options = AssemblyOptions { strategy, ..AssemblyOptions::default() };
@@ -275,7 +275,7 @@ fn bad_inputs_are_errors() {
         Err(WeakError::AxisMismatch { .. })
     ));
     let mut lib = Library::new();
-    lib.push(DriftMonomial { power: 1 });
+    lib.push(Term::drift_monomial(1));
     lib.push(wsindy_library::FnTerm::new(TermKind::Drift, "1/x", |x: &[f64], o: &mut [f64]| {
         o[0] = 1.0 / (x[0] - x[0])
     }));

@@ -2,7 +2,7 @@
 
 use super::*;
 use wsindy_core::{Axis, Grid};
-use wsindy_library::{AxisForce, DiffusionField, InteractionPower, Library, MatrixEntry, ScalarField};
+use wsindy_library::{Library, MatrixEntry, ScalarField, Term};
 use wsindy_testfn::{PolyBump, SeparableBasis};
 
 fn positive_field(len: usize, seed: u64) -> Vec<f64> {
@@ -133,12 +133,15 @@ fn separable_weak_integrals_equal_2d_quadrature() {
     let basis = SeparableBasis::new(bumps.to_vec(), &[n1, n2, l], &[3, 2, 2]).unwrap();
     let queries = [0, 1, 2].map(|a| basis.query_indices(a).to_vec());
     let mut lib = Library::new();
-    lib.push(AxisForce { axis: 1, field: ScalarField::Cosines { m: 1, n: 2 } })
-        .push(AxisForce { axis: 0, field: ScalarField::Monomial { a: 2, b: 1 } })
-        .push(DiffusionField { entry: MatrixEntry::OffDiagonal, field: ScalarField::Monomial { a: 1, b: 1 } })
-        .push(DiffusionField { entry: MatrixEntry::Identity, field: ScalarField::Cosines { m: 2, n: 0 } })
-        .push(InteractionPower { power: 3.0 })
-        .push(wsindy_library::RadialCutoff { profile: wsindy_library::CutoffProfile::Log, delta: 0.05 });
+    lib.push(Term::AxisForce { axis: 1, field: ScalarField::Cosines(vec![1, 2]) })
+        .push(Term::AxisForce { axis: 0, field: ScalarField::Monomial(vec![2, 1]) })
+        .push(Term::Diffusion {
+            entry: MatrixEntry::Entry { p: 0, q: 1 },
+            field: ScalarField::Monomial(vec![1, 1]),
+        })
+        .push(Term::Diffusion { entry: MatrixEntry::Identity, field: ScalarField::Cosines(vec![2, 0]) })
+        .push(Term::power(3.0))
+        .push(Term::Interaction(wsindy_library::RadialKernel::Log { delta: 0.05 }));
     for strategy in [PassStrategy::Direct, PassStrategy::Fft] {
         let options = AssemblyOptions { mass_threshold: 0.0, strategy };
         let sys = assemble(&density, &basis, lib.terms(), &options).unwrap();
@@ -212,13 +215,13 @@ fn weak_residual_of_a_drifting_anisotropic_gaussian_is_small_and_shrinks_with_h(
             [0.3 + 2.0 * d[0] * t, 0.1 + 2.0 * d[1] * t, 0.2 + 2.0 * d[2] * t],
         )
     };
-    let one = ScalarField::ONE;
+    let one = || ScalarField::constant(2);
     let mut lib = Library::new();
-    lib.push(AxisForce { axis: 0, field: one })
-        .push(AxisForce { axis: 1, field: one })
-        .push(DiffusionField { entry: MatrixEntry::Diagonal(0), field: one })
-        .push(DiffusionField { entry: MatrixEntry::Diagonal(1), field: one })
-        .push(DiffusionField { entry: MatrixEntry::OffDiagonal, field: one });
+    lib.push(Term::AxisForce { axis: 0, field: one() })
+        .push(Term::AxisForce { axis: 1, field: one() })
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 0, q: 0 }, field: one() })
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 1, q: 1 }, field: one() })
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 0, q: 1 }, field: one() });
     let truth = [-v[0], -v[1], d[0], d[2], d[1]];
     let mut residuals = Vec::new();
     for (n, dt) in [(32, 0.04), (64, 0.02), (128, 0.01)] {
@@ -246,12 +249,12 @@ fn weak_residual_of_an_interacting_gaussian_is_small() {
         let e = (-2.0 * t).exp();
         (c, [d[0] + (s0[0] - d[0]) * e, d[1] + (s0[1] - d[1]) * e, d[2] + (s0[2] - d[2]) * e])
     };
-    let one = ScalarField::ONE;
+    let one = || ScalarField::constant(2);
     let mut lib = Library::new();
-    lib.push(InteractionPower { power: 2.0 })
-        .push(DiffusionField { entry: MatrixEntry::Diagonal(0), field: one })
-        .push(DiffusionField { entry: MatrixEntry::Diagonal(1), field: one })
-        .push(DiffusionField { entry: MatrixEntry::OffDiagonal, field: one });
+    lib.push(Term::power(2.0))
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 0, q: 0 }, field: one() })
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 1, q: 1 }, field: one() })
+        .push(Term::Diffusion { entry: MatrixEntry::Entry { p: 0, q: 1 }, field: one() });
     let truth = [0.5, d[0], d[2], d[1]];
     let density = gaussian_series(96, 0.01, moments);
     let sys = assemble(&density, &basis_2d(&density), lib.terms(), &AssemblyOptions::default()).unwrap();

@@ -479,7 +479,9 @@ mod tests {
         assert!(e.contains("c.toml") && e.contains("line 3") && e.contains("unknown field `foo`"), "{e}");
         assert!(e.contains("`std_multiple`"), "{e}");
         let e = err("[grids]\ncells = [256]\n");
-        assert!(e.contains("`grid`, `test_functions`, `assembly`, `regression`"), "{e}");
+        assert!(e.contains("`grid`, `density_kernel`, `test_functions`, `assembly`, `regression`"), "{e}");
+        let e = err("density_kernel = \"gaussian\"\n");
+        assert!(e.contains("unknown variant `gaussian`, expected `histogram` or `linear`"), "{e}");
         assert!(err("[grid]\ncells = [-3]\n").contains("expected usize"));
         assert!(
             err("[test_functions]\nspace_stride = 0\n")

@@ -200,7 +200,9 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if let Some(path) = &args.out {
         let terms: Vec<_> = model
             .selected()
-            .map(|t| json!({"kind": t.kind, "name": t.name, "coefficient": json_float::value(t.coefficient)}))
+            .map(|t| {
+                json!({"kind": t.kind, "name": t.name, "coefficient": json_float::value(t.coefficient), "term": t.description})
+            })
             .collect();
         let out = json!({
             "example": example.preset().name(),

@@ -182,10 +182,10 @@ impl Local2d {
         let t =
             TrueModel::default().with(TermKind::Drift, "[1, 0]", -1.0).with(TermKind::Drift, "[0, 1]", -1.0);
         if self.resolved_by_library() {
-            let field = wsindy_library::ScalarField::Cosines { m: self.omega as u32, n: self.omega as u32 };
+            let field = wsindy_library::ScalarField::Cosines(vec![self.omega as u32; 2]);
             t.with(TermKind::Diffusion, "1*I", 1.0).with(
                 TermKind::Diffusion,
-                &format!("{}*I", field.name()),
+                &format!("{field}*I"),
                 LOCAL2D_AMPLITUDE,
             )
         } else {

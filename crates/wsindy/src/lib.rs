@@ -22,9 +22,9 @@
 //! let times = (0..l).map(|k| k as f64 * dt).collect();
 //! let data = Trajectories::new(1, l, n, 1, positions, times).unwrap();
 //! let mut library = Library::new();
-//! library.push(wsindy::library::DriftMonomial { power: 1 });
-//! library.push(wsindy::library::DriftMonomial { power: 3 });
-//! library.push(wsindy::library::DiffusionMonomial { power: 0 });
+//! library.push(wsindy::library::Term::drift_monomial(1));
+//! library.push(wsindy::library::Term::drift_monomial(3));
+//! library.push(wsindy::library::Term::diffusion_monomial(0));
 //! let mut config = IdentifyConfig::default();
 //! config.grid.cells = vec![128];
 //! let model = identify(&data, &library, &config).unwrap();
@@ -43,7 +43,7 @@ pub mod examples;
 pub mod plots;
 pub mod sim_config;
 
-pub use library_spec::{CutoffKernel, LibrarySpec};
+pub use library_spec::LibrarySpec;
 pub use model::{
     IdentifiedModel, IdentifiedTerm, PARTICLES_PER_TERM, TestFunctionReport, Timings, json_float,
 };

@@ -13,6 +13,10 @@ pub struct IdentifiedTerm {
     /// The learned coefficient (0 if not selected).
     #[serde(serialize_with = "json_float::one")]
     pub coefficient: f64,
+    /// The term's typed description (family and parameters), for built-in terms; absent for
+    /// terms built from closures.
+    #[serde(rename = "term", skip_serializing_if = "Option::is_none")]
+    pub description: Option<wsindy_core::Term>,
 }
 
 /// The test functions the identification used.
@@ -255,7 +259,12 @@ mod tests {
 
     fn model(particles: usize, condition_number: f64, losses: Vec<f64>) -> IdentifiedModel {
         IdentifiedModel {
-            terms: vec![IdentifiedTerm { kind: TermKind::Drift, name: "x^1".into(), coefficient: 1.0 }],
+            terms: vec![IdentifiedTerm {
+                kind: TermKind::Drift,
+                name: "x^1".into(),
+                coefficient: 1.0,
+                description: None,
+            }],
             least_squares: vec![1.0],
             lambda: 0.1,
             lambdas: vec![0.1; losses.len()],

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::memory::{self, MemoryError};
 use wsindy_core::{SparseRegressor, TermKind, Trajectories};
-use wsindy_density::{DensityError, GridRule, Histogram, density_series};
+use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, RegressError, log_grid};
 use wsindy_testfn::{SeparableBasis, TestFnError, TestFunctionSpec};
@@ -87,6 +87,8 @@ impl Default for RegressionConfig {
 pub struct IdentifyConfig {
     /// How the grid is placed over the data.
     pub grid: GridRule,
+    /// The density kernel: the paper's histogram, or linear binning (cloud in cell).
+    pub density_kernel: DensityKernelChoice,
     /// The test functions.
     pub test_functions: TestFunctionSpec,
     /// Weak-form assembly options.
@@ -104,6 +106,7 @@ impl Default for IdentifyConfig {
     fn default() -> Self {
         Self {
             grid: GridRule::new(vec![256]),
+            density_kernel: DensityKernelChoice::Histogram,
             test_functions: TestFunctionSpec::default(),
             assembly: AssemblyOptions::default(),
             regression: RegressionConfig::default(),
@@ -198,7 +201,7 @@ pub fn identify(
     let start = Instant::now();
     let grid = config.grid.grid(data)?;
     check_memory(&grid.shape(), data.time_points(), library, config)?;
-    let density = density_series(data, &grid, &Histogram)?;
+    let density = density_series(data, &grid, config.density_kernel.kernel())?;
     let t_density = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
@@ -238,7 +241,12 @@ pub fn identify(
         .terms()
         .iter()
         .zip(&coefficients)
-        .map(|(t, &c)| IdentifiedTerm { kind: t.kind(), name: t.name(), coefficient: c })
+        .map(|(t, &c)| IdentifiedTerm {
+            kind: t.kind(),
+            name: t.name(),
+            coefficient: c,
+            description: t.description(),
+        })
         .collect();
     let test_functions = TestFunctionReport {
         space_half_width: (0..d).map(|a| basis.bump(a).half_width()).collect(),
@@ -283,7 +291,7 @@ pub fn identify(
 
 #[cfg(test)]
 mod tests {
-    use wsindy_library::{DriftMonomial, InteractionPower};
+    use wsindy_library::Term;
 
     use super::*;
 
@@ -292,13 +300,13 @@ mod tests {
         // V = 10 cells × 5 times = 50; R = 10 × 5 = 50 test functions; J = 1; T = 1:
         // 40 V + 8 V + 16 J R = 2000 + 400 + 800
         let mut library = Library::new();
-        library.push(DriftMonomial { power: 1 });
+        library.push(Term::drift_monomial(1));
         assert_eq!(memory_estimate(&[10], 5, &library, 1, 1, 1), 3200);
         // strides 5 and 2: R = 2 × 3 = 6, and two threads: 2000 + 800 + 96
         assert_eq!(memory_estimate(&[10], 5, &library, 5, 2, 2), 2896);
         // an interaction term adds J R = 50 × 16 and the FFT buffers, S = 20 / 2 + 1 = 11:
         // 16 · 5 · 11 + 48 · 11
-        library.push(InteractionPower { power: 2.0 });
+        library.push(Term::power(2.0));
         assert_eq!(memory_estimate(&[10], 5, &library, 1, 1, 1), 3200 + 800 + 880 + 528);
         // a product that overflows saturates, above every budget
         assert_eq!(memory_estimate(&[usize::MAX, usize::MAX], usize::MAX, &library, 1, 1, 1), u64::MAX);

@@ -105,6 +105,15 @@ fn quick_start_identifies_the_sample_data() {
     let names: Vec<&str> =
         out["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["|x|^1", "|x|^2", "x^0"]);
+    // each term also carries its typed description
+    let first = &out["terms"][0]["term"];
+    assert_eq!(
+        (first["family"].as_str(), first["kernel"].as_str(), first["power"].as_f64()),
+        (Some("interaction"), Some("power"), Some(1.0))
+    );
+    let last = &out["terms"][2]["term"];
+    assert_eq!((last["family"].as_str(), last["entry"].as_str()), (Some("diffusion"), Some("I")));
+    assert_eq!(last["field"]["monomial"][0], 0);
 }
 
 #[test]
@@ -312,7 +321,10 @@ fn presets_configs_and_truths_that_do_not_fit() {
     let section = write(dir.path(), "section.toml", "[regresion]\nlambda_count = 10\n");
     fails(
         &["identify", "--data", d, "--config", path_str(&section)],
-        &["unknown field `regresion`", "`grid`, `test_functions`, `assembly`, `regression`"],
+        &[
+            "unknown field `regresion`",
+            "`grid`, `density_kernel`, `test_functions`, `assembly`, `regression`",
+        ],
     );
     let syntax = write(dir.path(), "syntax.toml", "[grid\ncells = [256]\n");
     fails(&["identify", "--data", d, "--config", path_str(&syntax)], &["syntax.toml", "line 1"]);
@@ -526,7 +538,7 @@ fn figures_need_the_models_library() {
     let model = wsindy::identify(&data, &library, &wsindy::IdentifyConfig::default()).unwrap();
     let dir = temp();
     let mut other = wsindy::Library::nonlocal1d();
-    other.push(wsindy::library::DriftMonomial { power: 9 });
+    other.push(wsindy::library::Term::drift_monomial(9));
     let err = wsindy::plots::write_all(dir.path(), &data, &model, &other, None).unwrap_err();
     assert!(err.to_string().contains("another library"), "{err}");
     let truth = wsindy::TrueModel::default().with(wsindy::TermKind::Drift, "x^1", 1.0);
@@ -552,9 +564,46 @@ fn a_library_table_replaces_the_presets_library() {
         &["identify", "--data", path_str(&data), "--config", path_str(&typo)],
         &["interaction_powerz", "interaction_powers"],
     );
-    let wrong_dim = write(dir.path(), "dim.toml", "[library]\ndrift_cosines_max = 2\n");
+    let wrong_dim = write(dir.path(), "dim.toml", "[library]\ndiffusion_cross_cosines_max = 2\n");
     fails(
         &["identify", "--data", path_str(&data), "--config", path_str(&wrong_dim)],
-        &["library.drift_cosines_max", "2-dimensional"],
+        &["library.diffusion_cross_cosines_max", "dimension ≥ 2"],
     );
+}
+
+#[test]
+fn a_formula_term_is_identified_like_the_built_in_one() {
+    // the sample's K = ½|x|² − |x| from Table 3, with |x|² given as the formula r^2
+    let dir = temp();
+    let config = write(
+        dir.path(),
+        "formula.toml",
+        "[library]\ninteraction_powers = [1, 3, 4, 5, 6, 7]\ndrift_powers = [0, 2, 3, 4, 5, 6, 7, 8]\n\
+         diffusion_powers = [0, 1, 2, 3, 4, 5, 6, 7, 8]\n[[library.terms]]\nfamily = \"radial_expression\"\npotential = \"r^2\"\n",
+    );
+    let sample = data_dir().join("sample/nonlocal1d.npz");
+    // the preset's Table 3, where |x|^2 is the built-in term
+    let builtin = write(dir.path(), "builtin.toml", "");
+    let coefficient = |config: &Path, name: &str| {
+        let json = dir.path().join("out.json");
+        succeeds(&[
+            "identify",
+            "--data",
+            path_str(&sample),
+            "--config",
+            path_str(config),
+            "--out",
+            path_str(&json),
+        ]);
+        let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let term = out["terms"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned();
+        term.unwrap_or_else(|| panic!("{name} not selected: {}", out["terms"]))["coefficient"]
+            .as_f64()
+            .unwrap()
+    };
+    let from_formula = coefficient(&config, "{r^2}");
+    let from_power = coefficient(&builtin, "|x|^2");
+    // the same column up to rounding (the formula's derivative 2r against m r^(m-1))
+    assert!((from_formula - from_power).abs() < 1e-9 * from_power.abs(), "{from_formula} vs {from_power}");
+    assert!((from_formula - 0.5).abs() < 0.05, "{from_formula}");
 }

@@ -54,7 +54,7 @@ fn same_seed_same_model() {
 /// 1/J per term, so in a library this small every true term must carry a good share of b.)
 #[test]
 fn planar_drift_and_anisotropic_diffusion_are_identified() {
-    use wsindy::library::{AxisForce, DiffusionField, InteractionPower, MatrixEntry, ScalarField};
+    use wsindy::library::{MatrixEntry, ScalarField, Term};
     use wsindy::sim::{PlanarDiffusion, PlanarInitial, PlanarModel, SimulationConfig, simulate_planar};
 
     let (s1, s2) = ((2.0f64 * 0.2).sqrt(), (2.0f64 * 0.1).sqrt());
@@ -74,16 +74,20 @@ fn planar_drift_and_anisotropic_diffusion_are_identified() {
     let data = simulate_planar(&model, &initial, &config).expect("simulation");
 
     let mut library = wsindy::Library::new();
-    let one = ScalarField::ONE;
+    let one = || ScalarField::constant(2);
     // (no |x|² interaction or linear forces: for a Gaussian cloud they trade off exactly with
     // the constant forces and diffusions)
-    library.push(InteractionPower { power: 3.0 });
+    library.push(Term::power(3.0));
     for axis in 0..2 {
-        library.push(AxisForce { axis, field: one });
-        library.push(AxisForce { axis, field: ScalarField::Cosines { m: 1, n: 1 } });
+        library.push(Term::AxisForce { axis, field: one() });
+        library.push(Term::AxisForce { axis, field: ScalarField::Cosines(vec![1, 1]) });
     }
-    for entry in [MatrixEntry::Diagonal(0), MatrixEntry::Diagonal(1), MatrixEntry::OffDiagonal] {
-        library.push(DiffusionField { entry, field: one });
+    for entry in [
+        MatrixEntry::Entry { p: 0, q: 0 },
+        MatrixEntry::Entry { p: 1, q: 1 },
+        MatrixEntry::Entry { p: 0, q: 1 },
+    ] {
+        library.push(Term::Diffusion { entry, field: one() });
     }
     let mut config = wsindy::Preset::Nonlocal2d.config();
     config.grid.cells = vec![64];
