@@ -393,44 +393,53 @@ fn pair_forces<K: PairKernel<D>, const D: usize>(
     let n = qs[0].len();
     // equal lengths up front, so the loops below carry no bounds checks
     let qs = qs.map(|q| &q[..n]);
-    let mut f = f.map(|v| &mut v[..n]);
-    let mut sums = sums.map(|v| &mut v[..n]);
-    let separation = |j: usize| -> ([f64; D], f64) {
-        let d: [f64; D] = std::array::from_fn(|k| p[k] - qs[k][j]);
-        let r2 = d.iter().fold(0.0, |acc, v| acc + v * v);
-        (d, r2)
-    };
-    let mut store = |j: usize, force: [f64; D]| {
-        for k in 0..D {
-            f[k][j] = force[k];
-            sums[k][j] -= force[k];
-        }
-    };
+    let f = f.map(|v| &mut v[..n]);
+    let sums = sums.map(|v| &mut v[..n]);
     if K::HAS_FAR {
         let threshold = kernel.far_threshold();
         let mut near = false;
         for j in 0..n {
-            let (d, r2) = separation(j);
+            let (d, r2) = separation(p, &qs, j);
             let far = r2 >= threshold;
             near |= !far;
             let c = kernel.far(r2);
             let s = if far { c } else { 0.0 };
-            store(j, d.map(|v| s * v));
+            for k in 0..D {
+                f[k][j] = s * d[k];
+                sums[k][j] -= f[k][j];
+            }
         }
         if near {
             for j in 0..n {
-                let (d, r2) = separation(j);
+                let (d, r2) = separation(p, &qs, j);
                 if r2 < threshold {
-                    store(j, kernel.force(d, r2));
+                    let force = kernel.force(d, r2);
+                    for k in 0..D {
+                        f[k][j] = force[k];
+                        sums[k][j] -= force[k];
+                    }
                 }
             }
         }
     } else {
         for j in 0..n {
-            let (d, r2) = separation(j);
-            store(j, kernel.force(d, r2));
+            let (d, r2) = separation(p, &qs, j);
+            let force = kernel.force(d, r2);
+            for k in 0..D {
+                f[k][j] = force[k];
+                sums[k][j] -= force[k];
+            }
         }
     }
+}
+
+/// d = p − q_j and |d|², the squares summed from the first coordinate on (not onto 0.0: since
+/// −0 + 0 = +0 the compiler may not drop that addition, an extra operation per pair).
+#[inline(always)]
+fn separation<const D: usize>(p: [f64; D], qs: &[&[f64]; D], j: usize) -> ([f64; D], f64) {
+    let d: [f64; D] = std::array::from_fn(|k| p[k] - qs[k][j]);
+    let r2 = d[1..].iter().fold(d[0] * d[0], |acc, v| acc + v * v);
+    (d, r2)
 }
 
 /// Σ_j v_j in a fixed order: [`LANES`] interleaved partial sums (lane k takes j ≡ k mod LANES),
