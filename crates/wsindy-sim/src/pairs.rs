@@ -117,7 +117,11 @@ pub(crate) fn mean_field<const D: usize>(
         for v in job.row_sum.iter_mut().chain(job.col_sum.iter_mut()) {
             v.fill(0.0);
         }
-        for &(c, kernel) in &interaction.terms {
+        let (fused, rest) = split_linear_quadratic(&interaction.terms);
+        if let Some(kernel) = fused {
+            run(&kernel, &mut job);
+        }
+        for (c, kernel) in rest {
             tile_kernel(c, kernel, &mut job);
         }
         if let Some(h) = &interaction.profile {
@@ -321,6 +325,34 @@ impl<const D: usize> PairKernel<D> for CustomPair<'_, D> {
     fn force(&self, d: [f64; D], r2: f64) -> [f64; D] {
         if r2 > 0.0 { (self.f)(&d.into()).into() } else { [0.0; D] }
     }
+}
+
+/// a + b/r: c₂|x|² + c₁|x| (the paper's K = ½|x|² − |x|) in one pass over the pairs instead of
+/// two, a = 2c₂, b = c₁; the second pass of a cheap kernel costs about as much memory traffic as
+/// the first.
+struct LinearQuadratic {
+    a: f64,
+    b: f64,
+}
+
+impl<const D: usize> PairKernel<D> for LinearQuadratic {
+    #[inline(always)]
+    fn coef(&self, r2: f64) -> f64 {
+        self.a + self.b / r2.sqrt()
+    }
+}
+
+/// The |x|^2 and |x|^1 terms fused into one [`LinearQuadratic`] kernel when both are present,
+/// and the other terms.
+fn split_linear_quadratic(
+    terms: &[(f64, RadialKernel)],
+) -> (Option<LinearQuadratic>, impl Iterator<Item = (f64, RadialKernel)> + '_) {
+    let is = |m: f64| move |&(_, k): &(f64, RadialKernel)| k == RadialKernel::Power { power: m };
+    let fuse = terms.iter().any(is(1.0)) && terms.iter().any(is(2.0));
+    let sum = |m: f64| terms.iter().filter(|t| is(m)(t)).map(|t| t.0).sum::<f64>();
+    let fused = fuse.then(|| LinearQuadratic { a: 2.0 * sum(2.0), b: sum(1.0) });
+    let rest = terms.iter().copied().filter(move |t| !(fuse && (is(1.0)(t) || is(2.0)(t))));
+    (fused, rest)
 }
 
 /// Largest integer power m run by the specialised [`PowI`] loop.
