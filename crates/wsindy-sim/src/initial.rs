@@ -131,14 +131,18 @@ impl<const D: usize> InitialLaw<D> {
             Self::GaussianMixture { weights, means, stds } => {
                 let total: f64 = weights.iter().sum();
                 for x in out.iter_mut() {
-                    let mut target = rng.random::<f64>() * total;
+                    // a single component draws no uniform, so one Gaussian consumes exactly D
+                    // normals per particle
                     let mut k = means.len() - 1;
-                    for (j, &w) in weights.iter().enumerate() {
-                        if target < w {
-                            k = j;
-                            break;
+                    if means.len() > 1 {
+                        let mut target = rng.random::<f64>() * total;
+                        for (j, &w) in weights.iter().enumerate() {
+                            if target < w {
+                                k = j;
+                                break;
+                            }
+                            target -= w;
                         }
-                        target -= w;
                     }
                     *x = SVector::from_fn(|c, _| means[k][c] + stds[k][c] * normal(rng));
                 }
