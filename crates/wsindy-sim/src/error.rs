@@ -8,6 +8,12 @@ use wsindy_core::{CoreError, RadialKernel};
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SimError {
+    /// The space dimension D of a model is not one the simulator runs.
+    #[error("space dimension {dim} is not supported: the simulator runs d = 1, 2, 3")]
+    UnsupportedDimension {
+        /// The dimension D.
+        dim: usize,
+    },
     /// A count that must reach a minimum was too small.
     #[error("{what} must be at least {min}, got {got}")]
     TooSmall {

@@ -122,6 +122,7 @@ impl<const D: usize> Interaction<D> {
                 got: out.len(),
             });
         }
+        check_dimension::<D>()?;
         self.validate()?;
         if let Some((index, value)) = first_non_finite(positions) {
             return Err(SimError::NonFinitePosition { index, value });
@@ -138,6 +139,11 @@ impl<const D: usize> Interaction<D> {
             None => Ok(()),
         }
     }
+}
+
+/// d = 1, 2, 3: the pair loop is written for those (see `pairs`).
+pub(crate) fn check_dimension<const D: usize>() -> Result<(), SimError> {
+    if (1..=3).contains(&D) { Ok(()) } else { Err(SimError::UnsupportedDimension { dim: D }) }
 }
 
 /// The first particle (in index order) with a non-finite coordinate, and that coordinate.

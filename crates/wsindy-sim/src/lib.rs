@@ -1,4 +1,4 @@
-//! Euler–Maruyama simulation of overdamped interacting particle systems in ℝᵈ (d = 1, 2, 3, …),
+//! Euler–Maruyama simulation of overdamped interacting particle systems in ℝᵈ for d = 1, 2, 3,
 //! producing the [`Trajectories`](wsindy_core::Trajectories) that the rest of **wsindy** learns
 //! mean-field equations from.
 //!

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use wsindy_core::Trajectories;
 
 use crate::config::ProgressCounter;
-use crate::force::{ForceWorkspace, first_non_finite};
+use crate::force::{ForceWorkspace, check_dimension, first_non_finite};
 use crate::rng::{RNG_BLOCK, Stream, block_rng};
 use crate::{Diffusion, InitialLaw, Model, Progress, SimError, SimulationConfig};
 
@@ -24,7 +24,8 @@ use crate::{Diffusion, InitialLaw, Model, Progress, SimError, SimulationConfig};
 ///
 /// # Errors
 /// Invalid model, initial law or configuration ([`SimError::TooSmall`],
-/// [`SimError::InvalidParameter`], [`SimError::InvalidEntry`], [`SimError::InvalidKernel`]);
+/// [`SimError::InvalidParameter`], [`SimError::InvalidEntry`], [`SimError::InvalidKernel`],
+/// [`SimError::UnsupportedDimension`] for D outside 1, 2, 3);
 /// [`SimError::TooLarge`] when the output does not fit in memory;
 /// [`SimError::NonFinitePosition`] when an initial draw overflows; [`SimError::BlowUp`] naming
 /// the experiment, step and particle when a position becomes NaN or infinite (the first such
@@ -49,9 +50,7 @@ pub fn simulate_with_progress<const D: usize>(
     config: &SimulationConfig,
     progress: Progress<'_>,
 ) -> Result<Trajectories, SimError> {
-    if D == 0 {
-        return Err(SimError::TooSmall { what: "space dimension", min: 1, got: 0 });
-    }
+    check_dimension::<D>()?;
     config.validate()?;
     model.validate()?;
     initial.validate()?;

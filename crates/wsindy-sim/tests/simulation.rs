@@ -489,7 +489,13 @@ fn bad_configuration_is_an_error() {
         &InitialLaw::UniformBall { centre: SVector::zeros(), radius: 1.0 },
         &good,
     );
-    assert!(matches!(err, SimError::TooSmall { what: "space dimension", .. }), "{err}");
+    assert!(matches!(err, SimError::UnsupportedDimension { dim: 0 }), "{err}");
+    let err = run(
+        &Model::<4>::default(),
+        &InitialLaw::UniformBall { centre: SVector::zeros(), radius: 1.0 },
+        &good,
+    );
+    assert!(matches!(err, SimError::UnsupportedDimension { dim: 4 }), "{err}");
 }
 
 /// Bad σ, coefficients and kernel parameters are errors naming the bad value.
