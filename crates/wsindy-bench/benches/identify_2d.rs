@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use wsindy::density::{Histogram, density_series};
-use wsindy::sim::{PlanarDiffusion, PlanarInitial, PlanarModel, SimulationConfig, simulate_planar};
+use wsindy::sim::{Diffusion, InitialLaw, Model, SVector, SimulationConfig, simulate};
 use wsindy::testfn::SeparableBasis;
 use wsindy::weak::{AssemblyOptions, PassStrategy, assemble};
 use wsindy::{DensitySeries, Preset, Trajectories, identify};
@@ -22,10 +22,9 @@ fn main() {
 fn data() -> &'static Trajectories {
     static DATA: OnceLock<Trajectories> = OnceLock::new();
     DATA.get_or_init(|| {
-        let model = PlanarModel::default()
-            .with_external_force(|x| [0.2 * x[0], 0.2 * x[1]])
-            .with_diffusion(PlanarDiffusion::Isotropic(0.3));
-        let initial = PlanarInitial::UniformDisk { centre: [0.0, 0.0], radius: 2.0 };
+        let model =
+            Model::<2>::default().with_external_force(|x| 0.2 * x).with_diffusion(Diffusion::Isotropic(0.3));
+        let initial = InitialLaw::UniformBall { centre: SVector::zeros(), radius: 2.0 };
         let config = SimulationConfig {
             particles: 4000,
             experiments: 16,
@@ -35,7 +34,7 @@ fn data() -> &'static Trajectories {
             seed: 1,
             noise_ratio: 0.0,
         };
-        simulate_planar(&model, &initial, &config).expect("benchmark data")
+        simulate(&model, &initial, &config).expect("benchmark data")
     })
 }
 

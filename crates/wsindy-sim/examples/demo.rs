@@ -5,14 +5,12 @@
 
 use std::time::Instant;
 
-use wsindy_sim::{
-    Diffusion, InitialDistribution, InteractionForce, ParticleModel, SimulationConfig, simulate,
-};
+use wsindy_sim::{Diffusion, InitialLaw, Interaction, Model, SimulationConfig, simulate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let model = ParticleModel::default()
-        .with_interaction(InteractionForce::attraction_repulsion())
-        .with_diffusion(Diffusion::Constant(0.2_f64.sqrt()));
+    let model = Model::<1>::default()
+        .with_interaction(Interaction::attraction_repulsion())
+        .with_diffusion(Diffusion::Isotropic(0.2_f64.sqrt()));
     let config = SimulationConfig {
         particles: 8000,
         experiments: 2,
@@ -22,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 1,
         noise_ratio: 0.0,
     };
-    let initial = InitialDistribution::paper_three_clusters();
+    let initial = InitialLaw::paper_three_clusters();
     let mut best = f64::INFINITY;
     for _ in 0..5 {
         let start = Instant::now();

@@ -1,5 +1,5 @@
 use thiserror::Error;
-use wsindy_core::CoreError;
+use wsindy_core::{CoreError, RadialKernel};
 
 /// Everything that can go wrong when configuring or running a simulation.
 ///
@@ -8,6 +8,12 @@ use wsindy_core::CoreError;
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SimError {
+    /// The space dimension D of a model is not one the simulator runs.
+    #[error("space dimension {dim} is not supported: the simulator runs d = 1, 2, 3")]
+    UnsupportedDimension {
+        /// The dimension D.
+        dim: usize,
+    },
     /// A count that must reach a minimum was too small.
     #[error("{what} must be at least {min}, got {got}")]
     TooSmall {
@@ -50,17 +56,15 @@ pub enum SimError {
         /// The length given.
         got: usize,
     },
-    /// A polynomial force has more coefficients than the fast evaluator supports.
-    #[error(
-        "{what} has degree {degree}, expected at most {max} (use InteractionForce::Custom for other shapes)"
-    )]
-    DegreeTooHigh {
-        /// Which polynomial.
-        what: &'static str,
-        /// Its degree (number of coefficients − 1).
-        degree: usize,
-        /// The largest supported degree.
-        max: usize,
+    /// An interaction kernel's parameter is invalid (see [`RadialKernel::check`]).
+    #[error("interaction term {index} ({kernel}): {source}")]
+    InvalidKernel {
+        /// Index of the term in the interaction.
+        index: usize,
+        /// The kernel.
+        kernel: RadialKernel,
+        /// What is wrong with its parameter.
+        source: CoreError,
     },
     /// An input position handed to a force evaluation is NaN or infinite.
     #[error("position {index} is {value}, expected a finite number")]

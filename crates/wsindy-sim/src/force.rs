@@ -1,116 +1,119 @@
-//! Pairwise interaction forces ∇K in one dimension and their mean-field sums.
+//! The mean-field interaction force F_i = (1/N) Σ_j ∇K(X_i − X_j) and the choice of its
+//! evaluation: the O(N log N) polynomial·sign path in 1D, the tiled exact pair sum otherwise.
 
-use std::fmt;
-use std::sync::Arc;
-
-use rayon::prelude::*;
+use nalgebra::SVector;
 
 use crate::SimError;
+use crate::model::Interaction;
+use crate::pairs::{self, PairWorkspace};
+use crate::polysign::{PolySign, PolySignWorkspace};
 
-/// A scalar function of one real variable, shareable across threads (a force or a diffusion
-/// field).
-pub type ScalarFn = Arc<dyn Fn(f64) -> f64 + Send + Sync>;
-
-/// Largest polynomial degree accepted by [`InteractionForce::PolySign`]; the binomial
-/// expansion behind the O(N log N) evaluation loses about a factor 2 of relative accuracy per
-/// degree, so higher degrees belong in [`InteractionForce::Custom`].
-pub const MAX_POLY_DEGREE: usize = 16;
-
-/// The interaction force f = ∇K of a 1D particle system, felt by a particle at separation
-/// r = x_i − x_j from another.
-///
-/// The self term and ties (r = 0) contribute nothing: f(0) := 0.
-#[derive(Clone)]
-pub enum InteractionForce {
-    /// f(r) = Σ_k `poly[k]` r^k + sign(r) Σ_k `sign_poly[k]` r^k for r ≠ 0, f(0) = 0.
-    ///
-    /// Evaluated for all particles in O(N log N) per step (one sort, prefix sums of powers,
-    /// binomial expansion of global moments about the centred and scaled positions). Both
-    /// polynomials may be empty and have degree at most [`MAX_POLY_DEGREE`]. For example
-    /// K = ½x² − |x| has ∇K = x − sign(x): `poly = [0, 1]`, `sign_poly = [-1]`.
-    PolySign {
-        /// Coefficients of the smooth part, lowest power first.
-        poly: Vec<f64>,
-        /// Coefficients of the part multiplied by sign(r), lowest power first.
-        sign_poly: Vec<f64>,
-    },
-    /// Any force f(r), evaluated by the exact O(N²) pair sum (parallel over particles, each
-    /// particle's sum in a fixed order, so results do not depend on the thread count).
-    /// f is never called at r = 0.
-    Custom(ScalarFn),
+/// How an interaction is summed, decided once per simulation.
+#[derive(Debug, Clone)]
+enum Evaluation {
+    /// ∇K = 0: nothing to sum.
+    Zero,
+    /// 1D polynomial·sign force: sort and prefix sums.
+    PolySign(PolySign),
+    /// Anything else: the exact pair sum.
+    Pairs,
 }
 
-impl fmt::Debug for InteractionForce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::PolySign { poly, sign_poly } => {
-                f.debug_struct("PolySign").field("poly", poly).field("sign_poly", sign_poly).finish()
-            }
-            Self::Custom(_) => f.write_str("Custom(<fn>)"),
+/// Reusable scratch buffers of the mean-field evaluation: the positions and forces one slice
+/// per coordinate (what the vectorised pair loop reads), the tiles of the pair sum and the
+/// sort order of the 1D fast path. Reuse it across calls to avoid allocation.
+#[derive(Debug, Clone)]
+pub struct ForceWorkspace<const D: usize> {
+    evaluation: Option<Evaluation>,
+    /// Positions, coordinate c in `coords[c]`.
+    pub(crate) coords: [Vec<f64>; D],
+    /// Forces, coordinate c in `forces[c]`.
+    pub(crate) forces: [Vec<f64>; D],
+    pairs: PairWorkspace,
+    poly_sign: PolySignWorkspace,
+}
+
+impl<const D: usize> Default for ForceWorkspace<D> {
+    fn default() -> Self {
+        Self {
+            evaluation: None,
+            coords: std::array::from_fn(|_| Vec::new()),
+            forces: std::array::from_fn(|_| Vec::new()),
+            pairs: PairWorkspace::default(),
+            poly_sign: PolySignWorkspace::default(),
         }
     }
 }
 
-impl InteractionForce {
-    /// The force of K = ½x² − |x| (quadratic attraction, Newtonian repulsion), the nonlocal 1D
-    /// example of the paper: ∇K(r) = r − sign(r).
-    pub fn attraction_repulsion() -> Self {
-        Self::PolySign { poly: vec![0.0, 1.0], sign_poly: vec![-1.0] }
+impl<const D: usize> ForceWorkspace<D> {
+    /// An empty workspace; buffers grow on first use.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// A custom force from a closure.
-    pub fn custom(f: impl Fn(f64) -> f64 + Send + Sync + 'static) -> Self {
-        Self::Custom(Arc::new(f))
+    /// A workspace for `interaction` on `n` particles, with the evaluation path chosen.
+    pub(crate) fn for_interaction(interaction: &Interaction<D>, n: usize) -> Self {
+        let mut ws = Self::new();
+        ws.choose(interaction);
+        ws.resize(n);
+        ws
     }
 
-    /// Checks that the polynomial coefficients are finite and the degrees supported.
-    pub fn validate(&self) -> Result<(), SimError> {
-        if let Self::PolySign { poly, sign_poly } = self {
-            for (what, coefficients) in [("poly", poly), ("sign_poly", sign_poly)] {
-                if coefficients.len() > MAX_POLY_DEGREE + 1 {
-                    return Err(SimError::DegreeTooHigh {
-                        what,
-                        degree: coefficients.len() - 1,
-                        max: MAX_POLY_DEGREE,
-                    });
-                }
-                if let Some(index) = coefficients.iter().position(|c| !c.is_finite()) {
-                    return Err(SimError::InvalidEntry {
-                        what,
-                        index,
-                        value: coefficients[index],
-                        expected: "a finite coefficient",
-                    });
-                }
+    fn choose(&mut self, interaction: &Interaction<D>) {
+        let fast = (D == 1 && interaction.profile.is_none() && interaction.pair_force.is_none())
+            .then(|| PolySign::from_kernels(&interaction.terms))
+            .flatten();
+        self.evaluation = Some(if interaction.is_zero() {
+            Evaluation::Zero
+        } else {
+            fast.map_or(Evaluation::Pairs, Evaluation::PolySign)
+        });
+    }
+
+    fn resize(&mut self, n: usize) {
+        for v in self.coords.iter_mut().chain(self.forces.iter_mut()) {
+            v.resize(n, 0.0);
+        }
+    }
+
+    /// Copies `positions` into [`coords`](Self::coords) (one slice per coordinate).
+    pub(crate) fn load(&mut self, positions: &[SVector<f64, D>]) {
+        for (c, coord) in self.coords.iter_mut().enumerate() {
+            for (v, p) in coord.iter_mut().zip(positions) {
+                *v = p[c];
             }
         }
-        Ok(())
     }
 
-    /// The force f(r) at one separation, with f(0) = 0.
-    pub fn eval(&self, r: f64) -> f64 {
-        if r == 0.0 {
-            return 0.0;
-        }
-        match self {
-            Self::PolySign { poly, sign_poly } => horner(poly, r) + r.signum() * horner(sign_poly, r),
-            Self::Custom(f) => f(r),
+    /// [`forces`](Self::forces) ← the mean field at [`coords`](Self::coords), on the path chosen
+    /// by [`for_interaction`](Self::for_interaction): no checks, a non-finite force shows up in
+    /// the forces.
+    pub(crate) fn evaluate(&mut self, interaction: &Interaction<D>) {
+        let Self { evaluation, coords, forces, pairs, poly_sign } = self;
+        match evaluation.as_ref().expect("evaluation path chosen") {
+            Evaluation::Zero => forces.iter_mut().for_each(|f| f.fill(0.0)),
+            Evaluation::PolySign(force) => force.mean_field(&coords[0], poly_sign, &mut forces[0]),
+            Evaluation::Pairs => pairs::mean_field(
+                interaction,
+                coords.each_ref().map(Vec::as_slice),
+                pairs,
+                forces.each_mut().map(Vec::as_mut_slice),
+            ),
         }
     }
+}
 
-    /// The mean-field force F_i = (1/N) Σ_j f(x_i − x_j) on every particle, written to `out`.
-    ///
-    /// `workspace` holds the scratch buffers; reuse it across calls to avoid allocation (it
-    /// also remembers the last sort order, which speeds up sorting slowly moving particles).
+impl<const D: usize> Interaction<D> {
+    /// The mean-field force F_i = (1/N) Σ_j ∇K(X_i − X_j) on every particle, written to `out`.
     ///
     /// # Errors
     /// If `out` and `positions` differ in length, a position is not finite, the force is
     /// invalid (see [`validate`](Self::validate)) or a force value is not finite.
     pub fn mean_field(
         &self,
-        positions: &[f64],
-        workspace: &mut ForceWorkspace,
-        out: &mut [f64],
+        positions: &[SVector<f64, D>],
+        workspace: &mut ForceWorkspace<D>,
+        out: &mut [SVector<f64, D>],
     ) -> Result<(), SimError> {
         if out.len() != positions.len() {
             return Err(SimError::LengthMismatch {
@@ -119,500 +122,52 @@ impl InteractionForce {
                 got: out.len(),
             });
         }
+        check_dimension::<D>()?;
         self.validate()?;
-        if let Some(index) = positions.iter().position(|x| !x.is_finite()) {
-            return Err(SimError::NonFinitePosition { index, value: positions[index] });
+        if let Some((index, value)) = first_non_finite(positions) {
+            return Err(SimError::NonFinitePosition { index, value });
         }
-        self.mean_field_unchecked(positions, workspace, out);
-        if let Some(index) = out.iter().position(|x| !x.is_finite()) {
-            return Err(SimError::NonFiniteForce { index, value: out[index] });
+        workspace.choose(self);
+        workspace.resize(positions.len());
+        workspace.load(positions);
+        workspace.evaluate(self);
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = SVector::from_fn(|c, _| workspace.forces[c][i]);
         }
-        Ok(())
-    }
-
-    /// [`mean_field`](Self::mean_field) without the checks: finite positions, matching lengths
-    /// and a validated force are the caller's business.
-    pub(crate) fn mean_field_unchecked(
-        &self,
-        positions: &[f64],
-        workspace: &mut ForceWorkspace,
-        out: &mut [f64],
-    ) {
-        match self {
-            Self::PolySign { poly, sign_poly } => {
-                poly_sign_mean_field(poly, sign_poly, positions, workspace, out)
-            }
-            Self::Custom(f) => custom_mean_field(f.as_ref(), positions, out),
+        match first_non_finite(out) {
+            Some((index, value)) => Err(SimError::NonFiniteForce { index, value }),
+            None => Ok(()),
         }
     }
 }
 
-/// Σ_k c[k] x^k.
-#[inline]
-fn horner(c: &[f64], x: f64) -> f64 {
-    c.iter().rev().fold(0.0, |acc, &ck| acc * x + ck)
+/// d = 1, 2, 3: the pair loop is written for those (see `pairs`).
+pub(crate) fn check_dimension<const D: usize>() -> Result<(), SimError> {
+    if (1..=3).contains(&D) { Ok(()) } else { Err(SimError::UnsupportedDimension { dim: D }) }
+}
+
+/// The first particle (in index order) with a non-finite coordinate, and that coordinate.
+pub(crate) fn first_non_finite<const D: usize>(points: &[SVector<f64, D>]) -> Option<(usize, f64)> {
+    points.iter().enumerate().find_map(|(i, p)| p.iter().find(|v| !v.is_finite()).map(|&v| (i, v)))
 }
 
 /// The naive O(N²) mean-field sum F_i = (1/N) Σ_{j : x_j ≠ x_i} f(x_i − x_j) for any force f
 /// (ties and the self term contribute nothing). Meant as a reference for tests.
-pub fn pair_forces_direct(f: impl Fn(f64) -> f64, positions: &[f64]) -> Vec<f64> {
+pub fn pair_forces_direct<const D: usize>(
+    f: impl Fn(&SVector<f64, D>) -> SVector<f64, D>,
+    positions: &[SVector<f64, D>],
+) -> Vec<SVector<f64, D>> {
     let n = positions.len() as f64;
     positions
         .iter()
-        .map(|&xi| {
-            let mut acc = 0.0;
-            for &xj in positions {
+        .map(|xi| {
+            let mut acc = SVector::zeros();
+            for xj in positions {
                 if xj != xi {
-                    acc += f(xi - xj);
+                    acc += f(&(xi - xj));
                 }
             }
             acc / n
         })
         .collect()
-}
-
-fn custom_mean_field(f: &(dyn Fn(f64) -> f64 + Send + Sync), positions: &[f64], out: &mut [f64]) {
-    let n = positions.len() as f64;
-    out.par_iter_mut().with_min_len(64).zip(positions.par_iter()).for_each(|(o, &xi)| {
-        let mut acc = 0.0;
-        for &xj in positions {
-            if xj != xi {
-                acc += f(xi - xj);
-            }
-        }
-        *o = acc / n;
-    });
-}
-
-/// Reusable scratch buffers for [`InteractionForce::mean_field`].
-#[derive(Debug, Clone, Default)]
-pub struct ForceWorkspace {
-    /// (order-preserving integer key of the position, particle index), sorted by key after
-    /// each evaluation.
-    sorted: Vec<(u64, usize)>,
-    /// Second buffer of the radix sort.
-    radix_buffer: Vec<(u64, usize)>,
-    /// Binomial coefficients C(k, p) (row k, column p), (MAX_POLY_DEGREE+1)².
-    binomial: Vec<f64>,
-    /// Scaled polynomial coefficients a_k = poly[k] s^k.
-    smooth: Vec<f64>,
-    /// Scaled sign-polynomial coefficients b_k = sign_poly[k] s^k.
-    sign: Vec<f64>,
-    /// Total power sums S_q = Σ_j u_j^q.
-    totals: Vec<f64>,
-    /// Power sums over the particles strictly left of the current tie group.
-    left: Vec<f64>,
-    /// Power sums of the current tie group.
-    group: Vec<f64>,
-    /// Differences (left − right) of power sums for the current group.
-    diff: Vec<f64>,
-    /// Coefficients (in u) of the smooth part of the summed force.
-    smooth_coef: Vec<f64>,
-    /// Coefficients (in u) of the summed force for the current group.
-    coef: Vec<f64>,
-}
-
-impl ForceWorkspace {
-    /// An empty workspace; buffers grow on first use.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn binom(&self, k: usize, p: usize) -> f64 {
-        self.binomial[k * (MAX_POLY_DEGREE + 1) + p]
-    }
-
-    fn ensure_binomial(&mut self) {
-        let d = MAX_POLY_DEGREE + 1;
-        if self.binomial.len() == d * d {
-            return;
-        }
-        self.binomial = vec![0.0; d * d];
-        for k in 0..d {
-            self.binomial[k * d] = 1.0;
-            for p in 1..=k {
-                let above = self.binomial[(k - 1) * d + p];
-                let above_left = self.binomial[(k - 1) * d + p - 1];
-                self.binomial[k * d + p] = above + above_left;
-            }
-        }
-    }
-
-    /// Refreshes `sorted` with the current positions, in the previous order (nearly sorted
-    /// when particles move little), then sorts it.
-    fn sort(&mut self, positions: &[f64]) {
-        if self.sorted.len() == positions.len() {
-            for entry in &mut self.sorted {
-                entry.0 = order_key(positions[entry.1]);
-            }
-        } else {
-            self.sorted.clear();
-            self.sorted.extend(positions.iter().map(|&x| order_key(x)).zip(0..));
-        }
-        // Measured on the demo (N = 8000, M = 2, 1000 steps, 2 cores): pdqsort with
-        // f64::total_cmp 0.33 s, pdqsort on integer keys 0.31 s, this radix sort 0.26 s; a
-        // stable (run-detecting) sort was slower (0.39 s) and starting from the previous order
-        // did not measurably help pdqsort. Comparison sorting wins for small N.
-        if (RADIX_MIN_LEN..=u32::MAX as usize).contains(&self.sorted.len()) {
-            radix_sort(&mut self.sorted, &mut self.radix_buffer);
-        } else {
-            self.sorted.sort_unstable_by_key(|entry| entry.0);
-        }
-    }
-}
-
-/// An integer key whose unsigned order is the IEEE total order of `x`.
-#[inline]
-fn order_key(x: f64) -> u64 {
-    let bits = x.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
-}
-
-/// Below this many particles sorting by comparisons beats the radix sort.
-const RADIX_MIN_LEN: usize = 1024;
-
-/// Least-significant-digit radix sort by key (six 11-bit digits), skipping digits that all
-/// keys share.
-fn radix_sort(data: &mut Vec<(u64, usize)>, buffer: &mut Vec<(u64, usize)>) {
-    const BITS: usize = 11;
-    const DIGITS: usize = 64usize.div_ceil(BITS);
-    const MASK: u64 = (1 << BITS) - 1;
-    let n = data.len();
-    let mut counts = [[0u32; 1 << BITS]; DIGITS];
-    for &(key, _) in data.iter() {
-        for (b, c) in counts.iter_mut().enumerate() {
-            c[((key >> (BITS * b)) & MASK) as usize] += 1;
-        }
-    }
-    buffer.clear();
-    buffer.resize(n, (0, 0));
-    for (b, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&k| k as usize == n) {
-            continue;
-        }
-        let mut offset = 0;
-        for k in c.iter_mut() {
-            let here = *k;
-            *k = offset;
-            offset += here;
-        }
-        for &entry in data.iter() {
-            let d = ((entry.0 >> (BITS * b)) & MASK) as usize;
-            buffer[c[d] as usize] = entry;
-            c[d] += 1;
-        }
-        std::mem::swap(data, buffer);
-    }
-}
-
-/// The inverse of [`order_key`].
-#[inline]
-fn from_order_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
-}
-
-/// Resizes `v` to `len` zeros without giving back capacity.
-fn reset(v: &mut Vec<f64>, len: usize) {
-    v.clear();
-    v.resize(len, 0.0);
-}
-
-/// O(N log N) mean field of f(r) = Σ a_k r^k + sign(r) Σ b_k r^k, f(0) = 0.
-///
-/// With u = (x − mean)/s, s = max |x − mean|, and r = s (u_i − u_j):
-/// * smooth part: Σ_j (u_i − u_j)^k = Σ_p C(k,p) u_i^p (−1)^(k−p) S_(k−p) with S_q = Σ_j u_j^q,
-///   minus the tie/self contributions a_0 · #{j : x_j = x_i};
-/// * sign part: Σ_{x_j < x_i} (u_i − u_j)^k − Σ_{x_j > x_i} (u_i − u_j)^k, expanded the same way
-///   with power sums over the particles left and right of i's tie group (prefix sums in
-///   sorted order).
-fn poly_sign_mean_field(
-    poly: &[f64],
-    sign_poly: &[f64],
-    positions: &[f64],
-    ws: &mut ForceWorkspace,
-    out: &mut [f64],
-) {
-    let n = positions.len();
-    if n == 0 {
-        return;
-    }
-    ws.ensure_binomial();
-    ws.sort(positions);
-    let nf = n as f64;
-    let mean = positions.iter().sum::<f64>() / nf;
-    let (lo, hi) = (from_order_key(ws.sorted[0].0), from_order_key(ws.sorted[n - 1].0));
-    let scale = (hi - mean).abs().max((mean - lo).abs());
-    if scale == 0.0 || !scale.is_finite() || !mean.is_finite() {
-        // All particles coincide (every pair is a tie), or positions are so large that the
-        // scaling overflows: propagate a non-finite force in the latter case.
-        let fill = if scale == 0.0 { 0.0 } else { f64::NAN };
-        out.fill(fill);
-        return;
-    }
-    let dp = poly.len();
-    let ds = sign_poly.len();
-    let dmax = dp.max(ds);
-
-    // Scaled coefficients (skip zero coefficients so that an overflowing s^k does not turn
-    // 0 · ∞ into NaN).
-    reset(&mut ws.smooth, dp);
-    reset(&mut ws.sign, ds);
-    let mut sk = 1.0;
-    for k in 0..dmax {
-        if k < dp && poly[k] != 0.0 {
-            ws.smooth[k] = poly[k] * sk;
-        }
-        if k < ds && sign_poly[k] != 0.0 {
-            ws.sign[k] = sign_poly[k] * sk;
-        }
-        sk *= scale;
-    }
-
-    // Global power sums S_q, q < dmax.
-    reset(&mut ws.totals, dmax);
-    for &(key, _) in &ws.sorted {
-        let u = (from_order_key(key) - mean) / scale;
-        let mut pw = 1.0;
-        for t in ws.totals.iter_mut() {
-            *t += pw;
-            pw *= u;
-        }
-    }
-
-    // Smooth part as a polynomial in u_i: c_p = Σ_{k ≥ p} a_k C(k,p) (−1)^(k−p) S_(k−p).
-    reset(&mut ws.smooth_coef, dp);
-    for p in 0..dp {
-        let mut c = 0.0;
-        for k in p..dp {
-            let a = ws.smooth[k];
-            if a != 0.0 {
-                let parity = if (k - p) % 2 == 0 { 1.0 } else { -1.0 };
-                c += a * ws.binom(k, p) * parity * ws.totals[k - p];
-            }
-        }
-        ws.smooth_coef[p] = c;
-    }
-    let a0 = ws.smooth.first().copied().unwrap_or(0.0);
-
-    reset(&mut ws.left, ds);
-    reset(&mut ws.group, ds);
-    reset(&mut ws.diff, ds);
-    reset(&mut ws.coef, dmax);
-    let mut start = 0;
-    while start < n {
-        let key = ws.sorted[start].0;
-        let x = from_order_key(key);
-        let mut end = start + 1;
-        // equal keys ⇔ equal positions, except −0 and +0, which are adjacent and equal
-        while end < n && from_order_key(ws.sorted[end].0) == x {
-            end += 1;
-        }
-        let count = (end - start) as f64;
-        let u = (x - mean) / scale;
-
-        // Coefficients of the summed force in powers of u for this tie group.
-        ws.coef[..dp].copy_from_slice(&ws.smooth_coef);
-        ws.coef[dp..].fill(0.0);
-        if ds > 0 {
-            let mut pw = count;
-            for q in 0..ds {
-                ws.group[q] = pw;
-                // right = total − left − group; diff = left − right.
-                ws.diff[q] = 2.0 * ws.left[q] + pw - ws.totals[q];
-                pw *= u;
-            }
-            for p in 0..ds {
-                let mut e = 0.0;
-                for k in p..ds {
-                    let b = ws.sign[k];
-                    if b != 0.0 {
-                        let parity = if (k - p) % 2 == 0 { 1.0 } else { -1.0 };
-                        e += b * ws.binom(k, p) * parity * ws.diff[k - p];
-                    }
-                }
-                ws.coef[p] += e;
-            }
-            for q in 0..ds {
-                ws.left[q] += ws.group[q];
-            }
-        }
-        let value = (horner(&ws.coef, u) - a0 * count) / nf;
-        for &(_, id) in &ws.sorted[start..end] {
-            out[id] = value;
-        }
-        start = end;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{RngExt, SeedableRng};
-
-    fn random_positions(n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-        let mut x: Vec<f64> = (0..n).map(|_| 4.0 * rng.random::<f64>() - 1.0).collect();
-        // ties: copy some positions onto others, including a triple
-        for k in 0..n / 10 {
-            x[k * 7 % n] = x[(k * 13 + 5) % n];
-        }
-        x[3] = x[1];
-        x[4] = x[1];
-        // signed zeros are equal positions too
-        x[5] = 0.0;
-        x[6] = -0.0;
-        x
-    }
-
-    /// max_i |a_i − b_i| / max_i |b_i|
-    fn relative_error(a: &[f64], b: &[f64]) -> f64 {
-        let num = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-        let den = b.iter().map(|y| y.abs()).fold(0.0, f64::max);
-        num / den
-    }
-
-    fn check(force: &InteractionForce, positions: &[f64]) -> f64 {
-        let direct = pair_forces_direct(|r| force.eval(r), positions);
-        let mut ws = ForceWorkspace::new();
-        let mut fast = vec![0.0; positions.len()];
-        force.mean_field(positions, &mut ws, &mut fast).unwrap();
-        // a second call reuses the remembered order: must give the same numbers
-        let mut again = vec![0.0; positions.len()];
-        force.mean_field(positions, &mut ws, &mut again).unwrap();
-        assert_eq!(fast, again);
-        relative_error(&fast, &direct)
-    }
-
-    #[test]
-    fn poly_sign_matches_direct_sum() {
-        let shapes = [
-            InteractionForce::attraction_repulsion(),
-            // degree-3 polynomial with a constant (tests the tie correction of poly[0])
-            InteractionForce::PolySign { poly: vec![0.3, -1.0, 0.5, 2.0], sign_poly: vec![] },
-            // sign(r) r² (force of |x|³/3) and sign(r) r⁴
-            InteractionForce::PolySign { poly: vec![], sign_poly: vec![0.0, 0.0, 1.0] },
-            InteractionForce::PolySign { poly: vec![], sign_poly: vec![0.0, 0.0, 0.0, 0.0, 1.5] },
-            // everything at once
-            InteractionForce::PolySign {
-                poly: vec![1.0, 0.5, -0.25, 0.125],
-                sign_poly: vec![-1.0, 2.0, 1.0, -0.5],
-            },
-        ];
-        // N = 3000 exercises the radix sort, the smaller sizes the comparison sort
-        for (seed, n) in [(1, 500), (2, 499), (3, 17), (4, 3000)] {
-            let x = random_positions(n, seed);
-            for force in &shapes {
-                let err = check(force, &x);
-                assert!(err < 1e-10, "{force:?}, N = {n}: relative error {err:e}");
-            }
-        }
-    }
-
-    #[test]
-    fn poly_sign_far_from_origin_and_tiny_spread() {
-        // centring and scaling keep the binomial expansion accurate off-centre
-        let x: Vec<f64> = random_positions(300, 9).iter().map(|v| 1e4 + 1e-3 * v).collect();
-        let force =
-            InteractionForce::PolySign { poly: vec![0.0, 1.0, 0.0, 1.0], sign_poly: vec![-1.0, 0.0, 1.0] };
-        let err = check(&force, &x);
-        assert!(err < 1e-10, "relative error {err:e}");
-    }
-
-    #[test]
-    fn radix_sort_sorts() {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
-        let mut data: Vec<(u64, usize)> =
-            (0..5000).map(|i| (order_key(rng.random::<f64>() * 8.0 - 4.0), i)).collect();
-        data[10].0 = data[20].0;
-        let mut buffer = Vec::new();
-        radix_sort(&mut data, &mut buffer);
-        assert!(data.windows(2).all(|w| w[0].0 <= w[1].0));
-        let mut ids: Vec<usize> = data.iter().map(|e| e.1).collect();
-        ids.sort_unstable();
-        assert!(ids.iter().enumerate().all(|(i, &id)| i == id));
-        for x in [-3.5, -0.0, 0.0, 1e-300, 2.0, f64::MAX] {
-            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
-        }
-        assert!(
-            order_key(-1.0) < order_key(-0.5)
-                && order_key(-0.0) < order_key(0.0)
-                && order_key(0.0) < order_key(0.5)
-        );
-    }
-
-    #[test]
-    fn degenerate_inputs() {
-        let force = InteractionForce::attraction_repulsion();
-        let mut ws = ForceWorkspace::new();
-        // all particles tied: no force at all
-        let x = vec![2.5; 10];
-        let mut out = vec![1.0; 10];
-        force.mean_field(&x, &mut ws, &mut out).unwrap();
-        assert!(out.iter().all(|&f| f == 0.0));
-        // one particle: no force
-        let mut one = [7.0];
-        force.mean_field(&[3.0], &mut ws, &mut one).unwrap();
-        assert_eq!(one, [0.0]);
-        // no particles: nothing to do
-        force.mean_field(&[], &mut ws, &mut []).unwrap();
-        // subnormal spread: scaling must not overflow
-        let tiny = [0.0, 1e-310, 2e-310, 2e-310];
-        let mut out4 = [0.0; 4];
-        force.mean_field(&tiny, &mut ws, &mut out4).unwrap();
-        let direct = pair_forces_direct(|r| force.eval(r), &tiny);
-        assert!(relative_error(&out4, &direct) < 1e-12, "{out4:?} vs {direct:?}");
-        // two particles at distance 2: f(±2) = ±2 ∓ 1, halved
-        let mut two = [0.0; 2];
-        force.mean_field(&[0.0, 2.0], &mut ws, &mut two).unwrap();
-        assert_eq!(two, [-0.5, 0.5]);
-    }
-
-    #[test]
-    fn custom_matches_direct_and_poly_sign() {
-        let x = random_positions(200, 4);
-        let custom = InteractionForce::custom(|r: f64| r - r.signum());
-        let mut ws = ForceWorkspace::new();
-        let mut out = vec![0.0; x.len()];
-        custom.mean_field(&x, &mut ws, &mut out).unwrap();
-        assert_eq!(out, pair_forces_direct(|r| r - r.signum(), &x));
-        let mut fast = vec![0.0; x.len()];
-        InteractionForce::attraction_repulsion().mean_field(&x, &mut ws, &mut fast).unwrap();
-        assert!(relative_error(&fast, &out) < 1e-12);
-    }
-
-    #[test]
-    fn bad_inputs_are_errors() {
-        let force = InteractionForce::attraction_repulsion();
-        let mut ws = ForceWorkspace::new();
-        let mut out = vec![0.0; 2];
-        assert!(matches!(
-            force.mean_field(&[0.0, 1.0, 2.0], &mut ws, &mut out),
-            Err(SimError::LengthMismatch { expected: 3, got: 2, .. })
-        ));
-        assert!(matches!(
-            force.mean_field(&[0.0, f64::NAN], &mut ws, &mut out),
-            Err(SimError::NonFinitePosition { index: 1, .. })
-        ));
-        let bad = InteractionForce::PolySign { poly: vec![0.0, f64::INFINITY], sign_poly: vec![] };
-        assert!(matches!(
-            bad.mean_field(&[0.0, 1.0], &mut ws, &mut out),
-            Err(SimError::InvalidEntry { what: "poly", index: 1, .. })
-        ));
-        let high = InteractionForce::PolySign { poly: vec![], sign_poly: vec![1.0; MAX_POLY_DEGREE + 2] };
-        assert!(matches!(high.validate(), Err(SimError::DegreeTooHigh { what: "sign_poly", .. })));
-        let nan = InteractionForce::custom(|_| f64::NAN);
-        assert!(matches!(
-            nan.mean_field(&[0.0, 1.0], &mut ws, &mut out),
-            Err(SimError::NonFiniteForce { index: 0, .. })
-        ));
-        // overflow of r^7 for huge separations is reported, not returned as data
-        let steep = InteractionForce::PolySign {
-            poly: vec![0.0; 7].into_iter().chain([1.0]).collect(),
-            sign_poly: vec![],
-        };
-        assert!(matches!(
-            steep.mean_field(&[-1e300, 1e300], &mut ws, &mut out),
-            Err(SimError::NonFiniteForce { .. })
-        ));
-    }
 }

@@ -1,96 +1,87 @@
-//! Euler–Maruyama simulation of overdamped interacting particle systems in one and two
-//! dimensions, producing the [`Trajectories`](wsindy_core::Trajectories) that the rest of
-//! **wsindy** learns mean-field equations from.
+//! Euler–Maruyama simulation of overdamped interacting particle systems in ℝᵈ for d = 1, 2, 3,
+//! producing the [`Trajectories`](wsindy_core::Trajectories) that the rest of **wsindy** learns
+//! mean-field equations from.
 //!
 //! The model is
 //!
 //! ```text
-//! dX_i = ( −(1/N) Σ_j ∇K(X_i − X_j) − ∇V(X_i) ) dt + σ(X_i) dB_i,   ∇K(0) := 0.
+//! dX_i = ( −(1/N) Σ_j ∇K(X_i − X_j) − ∇V(X_i) ) dt + σ(X_i) dB_i,   ∇K(0) := 0,
 //! ```
 //!
-//! **1D** ([`ParticleModel`], [`simulate()`]): the interaction force ∇K is an
-//! [`InteractionForce`] (piecewise polynomial forces such as the paper's ∇K = x − sign(x) are
-//! summed in O(N log N) per step, any other force by the exact O(N²) pair sum), with an optional
-//! external force ∇V and a [`Diffusion`] σ; particles start i.i.d. from an
-//! [`InitialDistribution`].
+//! written once for every dimension: a [`Model<D>`](Model) holds the [`Interaction`] ∇K (a sum
+//! of coefficient × [`RadialKernel`](wsindy_core::RadialKernel) terms, plus optional closures for
+//! a radial profile h(r) or an arbitrary odd pair force), the external force ∇V (a closure on
+//! [`SVector`]s) and the [`Diffusion`] σ (none, isotropic, or a d × d matrix field); particles
+//! start i.i.d. from an [`InitialLaw`] (Gaussian mixture, uniform box, uniform ball) and
+//! [`simulate()`] runs M independent experiments.
 //!
-//! **2D** ([`PlanarModel`], [`simulate_planar`]): the interaction is radial,
-//! ∇K(x) = h(|x|) x/|x|, a [`RadialForce`] built from [`RadialProfile`]s (powers |x|^m, the
-//! cutoff families |x|^{1/2}, |x|(log|x| − 1) and log|x|, or any h), summed exactly over all
-//! pairs by a vectorised, tiled O(N²) kernel using ∇K(−x) = −∇K(x); ∇V is a vector field and
-//! σ a [`PlanarDiffusion`] (none, isotropic, or a 2 × 2 matrix field); particles start i.i.d.
-//! from a [`PlanarInitial`]. [`PlanarModel::local2d`] and [`PlanarModel::keller_segel`] are the
-//! paper's two 2D examples.
+//! The interaction is summed exactly: in 1D with integer powers |x|^m only (such as the paper's
+//! K = ½x² − |x|) by sorting and prefix sums in O(N log N), otherwise by a vectorised, tiled
+//! O(N²) pair sum using ∇K(−x) = −∇K(x). Experiments, pair tiles and blocks of [`RNG_BLOCK`]
+//! particles run in parallel; every random number comes from a Pcg64 stream seeded by (seed,
+//! experiment, block, kind) and every sum has a fixed order, so results are bit-identical for a
+//! given seed whatever the thread count. Bad input or a blow-up is a [`SimError`], never a panic
+//! or NaN data. [`simulate_with_progress`] also reports the recorded steps done to a callback
+//! (for a progress bar) without changing the result; extrinsic observation noise
+//! Y = X + ε ‖X_t‖_RMS ξ is a [`SimulationConfig`] field.
 //!
-//! Both simulators run M independent experiments in parallel (the 2D one also parallelises
-//! within an experiment), record every `record_every` steps and optionally add extrinsic
-//! observation noise Y = X + ε ‖X_t‖_RMS ξ. Results are bit-identical for a given seed whatever
-//! the thread count, and bad input or a blow-up is a [`SimError`], never a panic or NaN data.
-//! [`simulate_with_progress`] and [`simulate_planar_with_progress`] also report the recorded
-//! steps done to a callback (for a progress bar) without changing the result.
+//! In 1D, the paper's nonlocal example (K = ½x² − |x|, σ = √0.2, three Gaussian clusters):
 //!
 //! ```
-//! use wsindy_sim::{simulate, Diffusion, InitialDistribution, InteractionForce, ParticleModel, SimulationConfig};
+//! use wsindy_sim::{Diffusion, InitialLaw, Interaction, Model, SimulationConfig, simulate};
 //!
-//! // K = ½x² − |x|, σ = √0.2, three Gaussian clusters (the paper's nonlocal 1D example).
-//! let model = ParticleModel::default()
-//!     .with_interaction(InteractionForce::attraction_repulsion())
-//!     .with_diffusion(Diffusion::Constant(0.2_f64.sqrt()));
+//! let model = Model::<1>::default()
+//!     .with_interaction(Interaction::attraction_repulsion())
+//!     .with_diffusion(Diffusion::Isotropic(0.2_f64.sqrt()));
 //! let config = SimulationConfig { particles: 200, recorded_steps: 20, seed: 7, ..Default::default() };
-//! let data = simulate(&model, &InitialDistribution::paper_three_clusters(), &config).unwrap();
+//! let data = simulate(&model, &InitialLaw::paper_three_clusters(), &config).unwrap();
 //! assert_eq!((data.experiments(), data.time_points(), data.particles(), data.dim()), (1, 21, 200, 1));
 //! assert!((data.dt() - 0.01).abs() < 1e-12);
 //!
-//! // Invalid input is an error, not a panic.
+//! // Invalid input is an error naming the value, not a panic.
 //! let bad = SimulationConfig { step: -1.0, ..config };
-//! assert!(simulate(&model, &InitialDistribution::paper_three_clusters(), &bad).is_err());
+//! assert!(simulate(&model, &InitialLaw::paper_three_clusters(), &bad).is_err());
 //! ```
 //!
-//! In 2D, the paper's Keller–Segel example (K = (1/2π) log|x| with cutoff δ = 0.01, critical
-//! σ = 1/√(4π), uniform initial disk of radius 2), a few steps with 300 particles:
+//! In 3D, K = ½|x|² − |x| in the anisotropic trap V = ½(x₁² + 2x₂² + 4x₃²) with σ = 0.5, from
+//! a Gaussian; a cutoff kernel with δ ≤ 0 is an error:
 //!
 //! ```
-//! use wsindy_sim::{
-//!     simulate_planar, PlanarInitial, PlanarModel, RadialForce, SimulationConfig,
-//!     KELLER_SEGEL_CRITICAL_SIGMA,
-//! };
+//! use wsindy_core::RadialKernel;
+//! use wsindy_sim::{InitialLaw, Interaction, Model, SVector, SimError, SimulationConfig, simulate};
 //!
-//! let model = PlanarModel::keller_segel(KELLER_SEGEL_CRITICAL_SIGMA);
-//! let config = SimulationConfig {
-//!     particles: 300,
-//!     step: 0.0025,
-//!     record_every: 40,
-//!     recorded_steps: 3,
-//!     seed: 1,
-//!     ..Default::default()
-//! };
-//! let data = simulate_planar(&model, &PlanarInitial::paper_keller_segel(), &config).unwrap();
-//! // M × L × N × 2, coordinate fastest
-//! assert_eq!((data.experiments(), data.time_points(), data.particles(), data.dim()), (1, 4, 300, 2));
-//! assert!((data.dt() - 0.1).abs() < 1e-12);
-//! let first = &data.snapshot(0, 0)[..2];
-//! assert!(first[0].hypot(first[1]) <= 2.0 + 1e-12);
+//! let model = Model::<3>::trapped_attraction_repulsion(SVector::from([1.0, 2.0, 4.0]), 0.5);
+//! let initial = InitialLaw::isotropic_gaussian(SVector::zeros(), 1.0);
+//! let config = SimulationConfig { particles: 300, recorded_steps: 3, seed: 1, ..Default::default() };
+//! let data = simulate(&model, &initial, &config).unwrap();
+//! // M × L × N × 3, coordinate fastest
+//! assert_eq!((data.time_points(), data.particles(), data.dim()), (4, 300, 3));
 //!
-//! // A cutoff δ ≤ 0 is an error naming the bad value.
-//! let bad = PlanarModel::default().with_interaction(RadialForce::keller_segel(0.0));
-//! assert!(simulate_planar(&bad, &PlanarInitial::paper_keller_segel(), &config).is_err());
+//! let bad = model.with_interaction(Interaction::new().plus(1.0, RadialKernel::Log { delta: 0.0 }));
+//! assert!(matches!(simulate(&bad, &initial, &config), Err(SimError::InvalidKernel { index: 0, .. })));
 //! ```
 
+mod config;
 mod divergence;
 mod error;
 mod force;
 mod initial;
 mod model;
-mod planar;
+mod pairs;
+mod polysign;
+mod rng;
 mod simulate;
 
+pub use config::{Progress, SimulationConfig};
 pub use divergence::DivergenceGuard;
 pub use error::SimError;
-pub use force::{ForceWorkspace, InteractionForce, MAX_POLY_DEGREE, ScalarFn, pair_forces_direct};
-pub use initial::InitialDistribution;
-pub use model::{Diffusion, ParticleModel};
-pub use planar::force::{KELLER_SEGEL_DELTA, PlanarForceWorkspace, RadialForce, RadialProfile, RadialTerm};
-pub use planar::initial::PlanarInitial;
-pub use planar::model::{KELLER_SEGEL_CRITICAL_SIGMA, MatrixFn, PlanarDiffusion, PlanarModel, VectorFn};
-pub use planar::simulate::{RNG_BLOCK, simulate_planar, simulate_planar_with_progress};
-pub use simulate::{Progress, SimulationConfig, add_extrinsic_noise, simulate, simulate_with_progress};
+pub use force::{ForceWorkspace, pair_forces_direct};
+pub use initial::InitialLaw;
+pub use model::{
+    Diffusion, Interaction, KELLER_SEGEL_CRITICAL_SIGMA, KELLER_SEGEL_DELTA, MatrixFn, Model, PairFn,
+    ScalarFn, VectorFn,
+};
+pub use nalgebra::{SMatrix, SVector};
+pub use polysign::MAX_POLY_DEGREE;
+pub use rng::RNG_BLOCK;
+pub use simulate::{add_extrinsic_noise, simulate, simulate_with_progress};

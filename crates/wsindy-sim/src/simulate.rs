@@ -1,195 +1,42 @@
-//! The Euler–Maruyama driver.
+//! The Euler–Maruyama driver, one for every dimension.
 
-use rand::SeedableRng;
+use nalgebra::SVector;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use rayon::prelude::*;
 use wsindy_core::Trajectories;
 
 use crate::DivergenceGuard;
-use crate::{Diffusion, ForceWorkspace, InitialDistribution, ParticleModel, SimError};
+use crate::config::ProgressCounter;
+use crate::force::{ForceWorkspace, check_dimension, first_non_finite};
+use crate::rng::{RNG_BLOCK, Stream, block_rng};
+use crate::{Diffusion, InitialLaw, Model, Progress, SimError, SimulationConfig};
 
-/// Sizes, time stepping, seed and extrinsic noise of a simulation.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SimulationConfig {
-    /// Particles per experiment, N ≥ 1.
-    pub particles: usize,
-    /// Independent experiments, M ≥ 1.
-    pub experiments: usize,
-    /// Euler–Maruyama time step (> 0, finite).
-    pub step: f64,
-    /// Record every this many steps (≥ 1); the observation spacing is `step · record_every`.
-    pub record_every: usize,
-    /// Number of recorded steps after t = 0 (≥ 1); there are `recorded_steps + 1` time points.
-    pub recorded_steps: usize,
-    /// Seed of all random streams; the same seed gives bit-identical data on any thread count.
-    pub seed: u64,
-    /// Extrinsic noise ratio ε ≥ 0: the data are Y = X + ε ‖X_t‖_RMS ξ, ξ ~ N(0, 1) i.i.d.
-    pub noise_ratio: f64,
-}
-
-impl Default for SimulationConfig {
-    /// N = 1000, M = 1, step 1e-3, record every 10 steps, 100 recorded steps (Δt = 0.01,
-    /// T = 1), seed 0, no extrinsic noise.
-    fn default() -> Self {
-        Self {
-            particles: 1000,
-            experiments: 1,
-            step: 1e-3,
-            record_every: 10,
-            recorded_steps: 100,
-            seed: 0,
-            noise_ratio: 0.0,
-        }
-    }
-}
-
-impl SimulationConfig {
-    /// Number of recorded time points L = `recorded_steps + 1`.
-    pub fn time_points(&self) -> usize {
-        self.recorded_steps.saturating_add(1)
-    }
-
-    /// The observation spacing Δt = `step · record_every`.
-    pub fn observation_dt(&self) -> f64 {
-        self.step * self.record_every as f64
-    }
-
-    /// The observation times t_l = l · step · record_every, l = 0..=recorded_steps.
-    pub fn times(&self) -> Vec<f64> {
-        let dt = self.observation_dt();
-        (0..self.time_points()).map(|l| l as f64 * dt).collect()
-    }
-
-    /// Checks every field.
-    pub fn validate(&self) -> Result<(), SimError> {
-        for (what, min, got) in [
-            ("particles", 1, self.particles),
-            ("experiments", 1, self.experiments),
-            ("record_every", 1, self.record_every),
-            ("recorded_steps", 1, self.recorded_steps),
-        ] {
-            if got < min {
-                return Err(SimError::TooSmall { what, min, got });
-            }
-        }
-        if !(self.step.is_finite() && self.step > 0.0) {
-            return Err(SimError::InvalidParameter {
-                what: "time step",
-                value: self.step,
-                expected: "a finite number > 0",
-            });
-        }
-        if !(self.noise_ratio.is_finite() && self.noise_ratio >= 0.0) {
-            return Err(SimError::InvalidParameter {
-                what: "noise ratio",
-                value: self.noise_ratio,
-                expected: "a finite number ≥ 0",
-            });
-        }
-        let final_time = self.observation_dt() * self.recorded_steps as f64;
-        if !final_time.is_finite() {
-            return Err(SimError::InvalidParameter {
-                what: "final time step · record_every · recorded_steps",
-                value: final_time,
-                expected: "a finite number",
-            });
-        }
-        if self.record_every.checked_mul(self.recorded_steps).is_none() {
-            return Err(SimError::TooLarge { what: "Euler–Maruyama steps", values: usize::MAX });
-        }
-        Ok(())
-    }
-}
-
-/// The splitmix64 finaliser: a bijective 64-bit mix.
-pub(crate) fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Which random stream of an experiment.
-#[derive(Clone, Copy)]
-pub(crate) enum Stream {
-    /// Brownian increments (in 1D also the initial positions).
-    Dynamics = 0,
-    /// Extrinsic observation noise.
-    Observation = 1,
-    /// Initial positions (2D only; the 1D simulator draws them from [`Stream::Dynamics`]).
-    Initial = 2,
-}
-
-/// The 64-bit seed of `stream` in experiment `experiment`, derived from the seed only.
-fn stream_seed(seed: u64, experiment: usize, stream: Stream) -> u64 {
-    let h = splitmix64(seed);
-    let h = splitmix64(h ^ (experiment as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
-    splitmix64(h ^ (stream as u64).wrapping_mul(0xA24B_AED4_963E_E407))
-}
-
-/// The generator of `stream` in experiment `experiment`, derived from the seed only.
-pub(crate) fn stream_rng(seed: u64, experiment: usize, stream: Stream) -> Pcg64 {
-    Pcg64::seed_from_u64(stream_seed(seed, experiment, stream))
-}
-
-/// The generator of `stream` for particle block `block` of experiment `experiment`: an
-/// independent stream per (seed, experiment, block, stream kind), so that blocks of particles
-/// can draw their random numbers in parallel and the result does not depend on the thread count.
-pub(crate) fn block_rng(seed: u64, experiment: usize, block: usize, stream: Stream) -> Pcg64 {
-    let h = stream_seed(seed, experiment, stream);
-    let h = splitmix64(h ^ (block as u64).wrapping_add(1).wrapping_mul(0x9FB2_1C65_1E98_DF25));
-    Pcg64::seed_from_u64(h)
-}
-
-/// Simulates `config.experiments` independent runs of `model` by Euler–Maruyama, from
-/// particles drawn i.i.d. from `initial`, and returns the recorded positions (M × L × N × 1)
-/// with optional extrinsic noise.
+/// Simulates `config.experiments` independent runs of `model` in ℝᴰ by Euler–Maruyama, from
+/// particles drawn i.i.d. from `initial`, and returns the recorded positions (M × L × N × D,
+/// coordinate fastest) with optional extrinsic noise Y = X + ε ‖X_t‖_RMS ξ (RMS over all
+/// coordinates of the snapshot, ξ i.i.d. N(0, 1) per coordinate).
 ///
-/// Experiments run in parallel (rayon, one experiment per task); experiment m draws its
-/// randomness from its own generators derived from (`seed`, m), so the result is bit-identical
-/// whatever the number of threads.
+/// Experiments run in parallel, and within an experiment the interaction (by tiles of pairs,
+/// except on the 1D O(N log N) path) and the particle updates (by blocks of [`RNG_BLOCK`]
+/// particles) run in parallel too. All random numbers come from Pcg64 streams derived from
+/// (`seed`, experiment, particle block, stream kind) and every sum has a fixed order, so the
+/// result is bit-identical whatever the number of threads.
 ///
 /// # Errors
 /// Invalid model, initial law or configuration ([`SimError::TooSmall`],
-/// [`SimError::InvalidParameter`], …); [`SimError::TooLarge`] when the output does not fit in
-/// memory; [`SimError::BlowUp`] naming the experiment and step when a position becomes NaN or
-/// infinite (the first such experiment in index order is reported).
-pub fn simulate(
-    model: &ParticleModel,
-    initial: &InitialDistribution,
+/// [`SimError::InvalidParameter`], [`SimError::InvalidEntry`], [`SimError::InvalidKernel`],
+/// [`SimError::UnsupportedDimension`] for D outside 1, 2, 3);
+/// [`SimError::TooLarge`] when the output does not fit in memory;
+/// [`SimError::NonFinitePosition`] when an initial draw overflows; [`SimError::BlowUp`] naming
+/// the experiment, step and particle when a position becomes NaN or infinite (the first such
+/// experiment in index order, the first particle in index order).
+pub fn simulate<const D: usize>(
+    model: &Model<D>,
+    initial: &InitialLaw<D>,
     config: &SimulationConfig,
 ) -> Result<Trajectories, SimError> {
     simulate_with_progress(model, initial, config, &|_, _| {})
-}
-
-/// A progress callback: called with (recorded steps done, recorded steps in total), counted
-/// over all experiments (the total is `experiments · recorded_steps`). Experiments run in
-/// parallel, so it is called from several threads, possibly out of order.
-pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
-
-/// Counts recorded steps over all experiments and reports them to a [`Progress`] callback.
-pub(crate) struct ProgressCounter<'a> {
-    done: AtomicUsize,
-    total: usize,
-    callback: Progress<'a>,
-}
-
-impl<'a> ProgressCounter<'a> {
-    /// A counter for `config`, reporting (0, total) at once.
-    pub(crate) fn new(config: &SimulationConfig, callback: Progress<'a>) -> Self {
-        let total = config.experiments.saturating_mul(config.recorded_steps);
-        callback(0, total);
-        Self { done: AtomicUsize::new(0), total, callback }
-    }
-
-    /// One more recorded step.
-    pub(crate) fn tick(&self) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        (self.callback)(done, self.total);
-    }
 }
 
 /// [`simulate()`] reporting its progress to `progress` after every recorded step of every
@@ -198,22 +45,23 @@ impl<'a> ProgressCounter<'a> {
 ///
 /// # Errors
 /// As [`simulate()`].
-pub fn simulate_with_progress(
-    model: &ParticleModel,
-    initial: &InitialDistribution,
+pub fn simulate_with_progress<const D: usize>(
+    model: &Model<D>,
+    initial: &InitialLaw<D>,
     config: &SimulationConfig,
     progress: Progress<'_>,
 ) -> Result<Trajectories, SimError> {
+    check_dimension::<D>()?;
     config.validate()?;
     model.validate()?;
     initial.validate()?;
     let counter = ProgressCounter::new(config, progress);
-    record_experiments(config, 1, |m, out| run_experiment(model, initial, config, m, out, &counter))
+    record_experiments(config, D, |m, out| run_experiment(model, initial, config, m, out, &counter))
 }
 
 /// Allocates the M × L × N × `dim` recorded positions of `config` and fills experiment m's block
 /// with `run(m, block)`, experiments in parallel; the first error in experiment order wins.
-pub(crate) fn record_experiments(
+fn record_experiments(
     config: &SimulationConfig,
     dim: usize,
     run: impl Fn(usize, &mut [f64]) -> Result<(), SimError> + Sync,
@@ -234,92 +82,156 @@ pub(crate) fn record_experiments(
     Ok(Trajectories::new(config.experiments, time_points, n, dim, positions, config.times())?)
 }
 
-/// Runs experiment `m`, writing its L × N recorded positions to `out`.
-fn run_experiment(
-    model: &ParticleModel,
-    initial: &InitialDistribution,
+/// Runs experiment `m`, writing its L × N × D recorded positions to `out`.
+fn run_experiment<const D: usize>(
+    model: &Model<D>,
+    initial: &InitialLaw<D>,
     config: &SimulationConfig,
     m: usize,
     out: &mut [f64],
     counter: &ProgressCounter<'_>,
 ) -> Result<(), SimError> {
     let n = config.particles;
+    let blocks = n.div_ceil(RNG_BLOCK);
+    let streams = |stream| (0..blocks).map(|b| block_rng(config.seed, m, b, stream)).collect::<Vec<_>>();
+    let mut x = vec![SVector::<f64, D>::zeros(); n];
+    x.par_chunks_mut(RNG_BLOCK).enumerate().for_each(|(b, x)| {
+        initial.sample_into(&mut block_rng(config.seed, m, b, Stream::Initial), x);
+    });
+    if let Some((index, value)) = first_non_finite(&x) {
+        return Err(SimError::NonFinitePosition { index, value });
+    }
+    let mut dynamics = streams(Stream::Dynamics);
+    let mut observation = if config.noise_ratio > 0.0 { streams(Stream::Observation) } else { Vec::new() };
+    let interacting = !model.interaction.is_zero();
+    let mut workspace = ForceWorkspace::for_interaction(&model.interaction, if interacting { n } else { 0 });
+
     let h = config.step;
     let sqrt_h = h.sqrt();
-    let mut rng = stream_rng(config.seed, m, Stream::Dynamics);
-    let mut noise_rng = stream_rng(config.seed, m, Stream::Observation);
-
-    let (first, rest) = out.split_at_mut(n);
-    initial.sample_into(&mut rng, first);
-    if let Some(index) = first.iter().position(|x| !x.is_finite()) {
-        return Err(SimError::NonFinitePosition { index, value: first[index] });
-    }
-    let mut x = first.to_vec();
-    let mut force = vec![0.0; n];
-    let mut workspace = ForceWorkspace::new();
-    record(&x, config.noise_ratio, &mut noise_rng, first);
-
+    let (first, rest) = out.split_at_mut(D * n);
+    record(&x, config.noise_ratio, &mut observation, first);
     let mut step = 0;
-    for snapshot in rest.chunks_exact_mut(n) {
+    for snapshot in rest.chunks_exact_mut(D * n) {
         for _ in 0..config.record_every {
             step += 1;
-            if let Some(interaction) = &model.interaction {
-                interaction.mean_field_unchecked(&x, &mut workspace, &mut force);
+            if interacting {
+                workspace.load(&x);
+                workspace.evaluate(&model.interaction);
             }
-            let blown = advance(model, &mut x, &force, h, sqrt_h, &mut rng);
-            if let Some(particle) = blown {
-                return Err(SimError::BlowUp {
-                    experiment: m,
-                    step,
-                    time: step as f64 * h,
-                    particle,
-                    value: x[particle],
-                });
+            let forces = interacting.then_some(&workspace.forces);
+            advance(model, &mut x, forces, h, sqrt_h, &mut dynamics);
+            // The one per-step check of the new positions: the run stops at the first
+            // non-finite coordinate.
+            if let Some((particle, value)) = first_blow_up(&x) {
+                return Err(SimError::BlowUp { experiment: m, step, time: step as f64 * h, particle, value });
             }
         }
-        record(&x, config.noise_ratio, &mut noise_rng, snapshot);
+        record(&x, config.noise_ratio, &mut observation, snapshot);
         counter.tick();
     }
-    DivergenceGuard { dim: 1, particles: n, record_every: config.record_every, step: h }.check(m, out)
+    // finite but runaway positions (10²⁶⁵ passes the per-step check) are not data either
+    DivergenceGuard { dim: D, particles: n, record_every: config.record_every, step: h }.check(m, out)
 }
 
-/// One Euler–Maruyama step x ← x + (−F − ∇V(x)) h + σ(x) √h ξ (F = 0 without interaction);
-/// returns the first particle whose new position is not finite.
-fn advance(
-    model: &ParticleModel,
-    x: &mut [f64],
-    force: &[f64],
+/// The first particle (in index order) with a non-finite coordinate, searched in parallel over
+/// particle blocks.
+fn first_blow_up<const D: usize>(x: &[SVector<f64, D>]) -> Option<(usize, f64)> {
+    x.par_chunks(RNG_BLOCK)
+        .enumerate()
+        .filter_map(|(b, x)| first_non_finite(x).map(|(i, v)| (b * RNG_BLOCK + i, v)))
+        .min_by_key(|&(i, _)| i)
+}
+
+/// One Euler–Maruyama step X ← X + (−F − ∇V(X)) h + σ(X) √h ξ for every particle, in parallel
+/// over particle blocks (block b draws ξ from `streams[b]`); F = 0 without `forces`.
+fn advance<const D: usize>(
+    model: &Model<D>,
+    x: &mut [SVector<f64, D>],
+    forces: Option<&[Vec<f64>; D]>,
+    h: f64,
+    sqrt_h: f64,
+    streams: &mut [Pcg64],
+) {
+    x.par_chunks_mut(RNG_BLOCK).zip(streams.par_iter_mut()).enumerate().for_each(|(b, (x, rng))| {
+        let range = b * RNG_BLOCK..b * RNG_BLOCK + x.len();
+        let forces = forces.map(|f| f.each_ref().map(|c| &c[range.clone()]));
+        advance_block(model, x, forces, h, sqrt_h, rng);
+    });
+}
+
+/// Advances one block of particles (see [`advance`]), dispatching once on the diffusion.
+fn advance_block<const D: usize>(
+    model: &Model<D>,
+    x: &mut [SVector<f64, D>],
+    forces: Option<[&[f64]; D]>,
     h: f64,
     sqrt_h: f64,
     rng: &mut Pcg64,
-) -> Option<usize> {
-    let interacting = model.interaction.is_some();
+) {
     let external = model.external_force.as_deref();
-    for (i, xi) in x.iter_mut().enumerate() {
-        let mut drift = if interacting { -force[i] } else { 0.0 };
-        if let Some(grad_v) = external {
-            drift -= grad_v(*xi);
+    let mut normal = || -> f64 { StandardNormal.sample(rng) };
+    match &model.diffusion {
+        Diffusion::None => update(x, forces, external, h, |_| SVector::zeros()),
+        &Diffusion::Isotropic(sigma) => {
+            let s = sigma * sqrt_h;
+            update(x, forces, external, h, |_| SVector::from_fn(|_, _| s * normal()))
         }
-        let noise = match &model.diffusion {
-            Diffusion::None => 0.0,
-            Diffusion::Constant(sigma) => {
-                let z: f64 = StandardNormal.sample(rng);
-                sigma * sqrt_h * z
-            }
-            Diffusion::Field(sigma) => {
-                let z: f64 = StandardNormal.sample(rng);
-                sigma(*xi) * sqrt_h * z
-            }
-        };
-        *xi += drift * h + noise;
+        Diffusion::Field(sigma) => update(x, forces, external, h, |p| {
+            let z = SVector::from_fn(|_, _| sqrt_h * normal());
+            sigma(p) * z
+        }),
     }
-    x.iter().position(|v| !v.is_finite())
 }
 
-/// Writes the observation of `x` to `out`: x itself, or x + ε ‖x‖_RMS ξ with extrinsic noise.
-fn record(x: &[f64], noise_ratio: f64, rng: &mut Pcg64, out: &mut [f64]) {
-    out.copy_from_slice(x);
-    add_extrinsic_noise(out, noise_ratio, rng);
+/// The closure behind an external force.
+type ExternalFn<const D: usize> = dyn Fn(&SVector<f64, D>) -> SVector<f64, D> + Send + Sync;
+
+/// X ← X + (−F − ∇V(X)) h + noise(X) for every particle of a block, the drift evaluated at the
+/// old position and the noise drawn in particle order.
+#[inline(always)]
+fn update<const D: usize>(
+    x: &mut [SVector<f64, D>],
+    forces: Option<[&[f64]; D]>,
+    external: Option<&ExternalFn<D>>,
+    h: f64,
+    mut noise: impl FnMut(&SVector<f64, D>) -> SVector<f64, D>,
+) {
+    for (i, xi) in x.iter_mut().enumerate() {
+        let p = *xi;
+        let mut drift = match forces {
+            Some(f) => SVector::from_fn(|c, _| -f[c][i]),
+            None => SVector::zeros(),
+        };
+        if let Some(grad_v) = external {
+            drift -= grad_v(&p);
+        }
+        let dw = noise(&p);
+        *xi = p + drift * h + dw;
+    }
+}
+
+/// Writes the observation of `x` to `out` (coordinate fastest): the positions, or
+/// Y = X + ε ‖X‖_RMS ξ with extrinsic noise (block b draws ξ from `streams[b]`, coordinates in
+/// order per particle).
+fn record<const D: usize>(x: &[SVector<f64, D>], noise_ratio: f64, streams: &mut [Pcg64], out: &mut [f64]) {
+    let blocks = out.par_chunks_mut(D * RNG_BLOCK).zip(x.par_chunks(RNG_BLOCK));
+    if noise_ratio == 0.0 {
+        blocks.for_each(|(out, x)| {
+            for (o, p) in out.chunks_exact_mut(D).zip(x) {
+                o.copy_from_slice(p.as_slice());
+            }
+        });
+    } else {
+        let amplitude = noise_ratio * rms(x.iter().flat_map(|p| p.iter().copied()));
+        blocks.zip(streams.par_iter_mut()).for_each(|((out, x), rng)| {
+            for (o, p) in out.chunks_exact_mut(D).zip(x) {
+                for (o, v) in o.iter_mut().zip(p.iter()) {
+                    let z: f64 = StandardNormal.sample(rng);
+                    *o = v + amplitude * z;
+                }
+            }
+        });
+    }
 }
 
 /// Adds extrinsic observation noise to one snapshot of positions (all particles, all
@@ -336,40 +248,38 @@ pub fn add_extrinsic_noise(snapshot: &mut [f64], noise_ratio: f64, rng: &mut Pcg
     if noise_ratio == 0.0 {
         return;
     }
-    let amplitude = noise_ratio * rms(&[snapshot]);
+    let amplitude = noise_ratio * rms(snapshot.iter().copied());
     for v in snapshot.iter_mut() {
         let z: f64 = StandardNormal.sample(rng);
         *v += amplitude * z;
     }
 }
 
-/// The root mean square of all values in `parts` (taken together, in order), computed as
-/// max|v| · RMS(v / max|v|) so that squaring cannot overflow; 0 for no values or all zeros.
-pub(crate) fn rms(parts: &[&[f64]]) -> f64 {
-    let largest = parts.iter().flat_map(|p| p.iter()).fold(0.0_f64, |a, v| a.max(v.abs()));
+/// The root mean square of `values`, computed as max|v| · RMS(v / max|v|) so that squaring
+/// cannot overflow; 0 for no values or all zeros.
+fn rms(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let largest = values.clone().fold(0.0_f64, |a, v| a.max(v.abs()));
     if largest == 0.0 {
         return 0.0;
     }
-    let count: usize = parts.iter().map(|p| p.len()).sum();
-    let sum: f64 = parts.iter().flat_map(|p| p.iter()).map(|v| (v / largest) * (v / largest)).sum();
+    let (count, sum) = values.fold((0usize, 0.0), |(n, s), v| (n + 1, s + (v / largest) * (v / largest)));
     largest * (sum / count as f64).sqrt()
 }
 
 #[cfg(test)]
 mod progress_tests {
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::{
-        InteractionForce, PlanarInitial, PlanarModel, simulate_planar, simulate_planar_with_progress,
-    };
+    use crate::Interaction;
 
     #[test]
     fn progress_counts_every_recorded_step_and_changes_nothing() {
-        let model = ParticleModel::default()
-            .with_interaction(InteractionForce::attraction_repulsion())
-            .with_diffusion(Diffusion::Constant(0.3));
-        let initial = InitialDistribution::paper_three_clusters();
+        let model = Model::<1>::default()
+            .with_interaction(Interaction::attraction_repulsion())
+            .with_diffusion(Diffusion::Isotropic(0.3));
+        let initial = InitialLaw::paper_three_clusters();
         let config = SimulationConfig {
             particles: 300,
             experiments: 3,
@@ -388,17 +298,17 @@ mod progress_tests {
         let expected: Vec<(usize, usize)> = (0..=21).map(|d| (d, 21)).collect();
         assert_eq!(seen, expected);
 
-        let planar = PlanarModel::keller_segel(0.2);
-        let initial = PlanarInitial::paper_keller_segel();
+        let planar = Model::keller_segel(0.2);
+        let initial = InitialLaw::paper_keller_segel();
         let config =
             SimulationConfig { particles: 200, experiments: 2, recorded_steps: 4, seed: 2, ..config };
         let calls = AtomicUsize::new(0);
-        let with = simulate_planar_with_progress(&planar, &initial, &config, &|done, total| {
+        let with = simulate_with_progress(&planar, &initial, &config, &|done, total| {
             assert!(done <= total && total == 8);
             calls.fetch_add(1, Ordering::Relaxed);
         })
         .unwrap();
-        assert_eq!(with, simulate_planar(&planar, &initial, &config).unwrap());
+        assert_eq!(with, simulate(&planar, &initial, &config).unwrap());
         assert_eq!(calls.into_inner(), 9);
     }
 }

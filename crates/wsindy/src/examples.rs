@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use wsindy_core::{Grid, TermKind, Trajectories};
 use wsindy_library::Library;
 use wsindy_sim::{
-    Diffusion, InitialDistribution, InteractionForce, KELLER_SEGEL_CRITICAL_SIGMA, ParticleModel,
-    PlanarInitial, PlanarModel, SimError, SimulationConfig, simulate, simulate_planar,
+    Diffusion, InitialLaw, Interaction, KELLER_SEGEL_CRITICAL_SIGMA, Model, SMatrix, SimError,
+    SimulationConfig, simulate,
 };
 
 use crate::{IdentifyConfig, Preset, TrueModel};
@@ -48,15 +48,15 @@ impl Default for Nonlocal1d {
 
 impl Nonlocal1d {
     /// The particle model.
-    pub fn model(&self) -> ParticleModel {
+    pub fn model(&self) -> Model<1> {
         let diffusion = match self.sigma {
             SigmaCase::Zero => Diffusion::None,
-            SigmaCase::Const => Diffusion::Constant(0.2f64.sqrt()),
-            SigmaCase::Variable => Diffusion::field(|x| 0.2f64.sqrt() * (x - 2.0).abs()),
+            SigmaCase::Const => Diffusion::Isotropic(0.2f64.sqrt()),
+            SigmaCase::Variable => {
+                Diffusion::field(|x| SMatrix::from_element(0.2f64.sqrt() * (x[0] - 2.0).abs()))
+            }
         };
-        ParticleModel::default()
-            .with_interaction(InteractionForce::attraction_repulsion())
-            .with_diffusion(diffusion)
+        Model::default().with_interaction(Interaction::attraction_repulsion()).with_diffusion(diffusion)
     }
 
     /// The simulation settings.
@@ -74,7 +74,7 @@ impl Nonlocal1d {
 
     /// Simulates the example.
     pub fn simulate(&self) -> Result<Trajectories, SimError> {
-        simulate(&self.model(), &InitialDistribution::paper_three_clusters(), &self.simulation())
+        simulate(&self.model(), &InitialLaw::paper_three_clusters(), &self.simulation())
     }
 
     /// The paper's Table 3 library.
@@ -127,8 +127,8 @@ const LOCAL2D_AMPLITUDE: f64 = 0.95;
 
 impl Local2d {
     /// The particle model.
-    pub fn model(&self) -> PlanarModel {
-        PlanarModel::local2d(self.omega)
+    pub fn model(&self) -> Model<2> {
+        Model::local2d(self.omega)
     }
 
     /// The simulation settings.
@@ -146,7 +146,7 @@ impl Local2d {
 
     /// Simulates the example.
     pub fn simulate(&self) -> Result<Trajectories, SimError> {
-        simulate_planar(&self.model(), &PlanarInitial::paper_local2d(), &self.simulation())
+        simulate(&self.model(), &InitialLaw::paper_local2d(), &self.simulation())
     }
 
     /// Whether cos(ωx₁) cos(ωx₂) is one of the library's fields (integer ω ≤ 5); otherwise the
@@ -240,8 +240,8 @@ impl Nonlocal2d {
     }
 
     /// The particle model.
-    pub fn model(&self) -> PlanarModel {
-        PlanarModel::keller_segel(self.sigma_value())
+    pub fn model(&self) -> Model<2> {
+        Model::keller_segel(self.sigma_value())
     }
 
     /// The simulation settings.
@@ -259,7 +259,7 @@ impl Nonlocal2d {
 
     /// Simulates the example.
     pub fn simulate(&self) -> Result<Trajectories, SimError> {
-        simulate_planar(&self.model(), &PlanarInitial::paper_keller_segel(), &self.simulation())
+        simulate(&self.model(), &InitialLaw::paper_keller_segel(), &self.simulation())
     }
 
     /// The true model: log|x| with 1/(2π), and ½σσᵀ = 1/(8π) I (the term `1*I`) for critical σ.

@@ -385,7 +385,7 @@ fn bad_simulation_configs() {
         ),
         ("dim = 1\n[[interaction]]\nname = \"|x|^two\"\ncoefficient = 1.0\n", "nearest interaction terms"),
         ("dim = 1\n[initial]\nkind = \"gaussian\"\nmean = 0.0\nstd = -1.0\n", "std"),
-        ("dim = 1\n[initial]\nkind = \"uniform\"\nlower = 1.0\nupper = 0.0\n", "upper bound"),
+        ("dim = 1\n[initial]\nkind = \"uniform\"\nlower = 1.0\nupper = 0.0\n", "upper corner"),
         ("particles = 100\n", "give either preset"),
     ] {
         let config = write(dir.path(), "sim.toml", text);

@@ -55,13 +55,13 @@ fn same_seed_same_model() {
 #[test]
 fn planar_drift_and_anisotropic_diffusion_are_identified() {
     use wsindy::library::{MatrixEntry, ScalarField, Term};
-    use wsindy::sim::{PlanarDiffusion, PlanarInitial, PlanarModel, SimulationConfig, simulate_planar};
+    use wsindy::sim::{Diffusion, InitialLaw, Model, SMatrix, SVector, SimulationConfig, simulate};
 
     let (s1, s2) = ((2.0f64 * 0.2).sqrt(), (2.0f64 * 0.1).sqrt());
-    let model = PlanarModel::default()
-        .with_external_force(|_| [-0.3, 0.2])
-        .with_diffusion(PlanarDiffusion::field(move |_| [[s1, 0.0], [0.0, s2]]));
-    let initial = PlanarInitial::Gaussian { mean: [0.0, 0.0], std: [0.5, 0.5] };
+    let model = Model::<2>::default()
+        .with_external_force(|_| SVector::from([-0.3, 0.2]))
+        .with_diffusion(Diffusion::field(move |_| SMatrix::<f64, 2, 2>::new(s1, 0.0, 0.0, s2)));
+    let initial = InitialLaw::isotropic_gaussian(SVector::zeros(), 0.5);
     let config = SimulationConfig {
         particles: 40_000,
         experiments: 1,
@@ -71,7 +71,7 @@ fn planar_drift_and_anisotropic_diffusion_are_identified() {
         seed: 4,
         noise_ratio: 0.0,
     };
-    let data = simulate_planar(&model, &initial, &config).expect("simulation");
+    let data = simulate(&model, &initial, &config).expect("simulation");
 
     let mut library = wsindy::Library::new();
     let one = || ScalarField::constant(2);
