@@ -5,13 +5,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use wsindy::examples::{Example, KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, SigmaCase};
+use wsindy::examples::{Example, KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, Nonlocal3d, SigmaCase};
 use wsindy::{identify, json_float, score};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// The example: nonlocal1d (K = ½x² − |x|), local2d (drift and oscillating diffusivity)
-    /// or nonlocal2d (Keller–Segel).
+    /// The example: nonlocal1d (K = ½x² − |x|), local2d (drift and oscillating diffusivity),
+    /// nonlocal2d (Keller–Segel) or nonlocal3d (K = ½|x|² − |x| in an anisotropic trap, 3D).
     #[arg(long, value_enum, default_value = "nonlocal1d")]
     example: ExampleArg,
     /// Diffusion. nonlocal1d: zero, const (σ = √0.2, default) or variable (σ = √0.2|x − 2|);
@@ -24,10 +24,12 @@ pub struct DemoArgs {
     /// Extrinsic noise ratio ε (nonlocal examples).
     #[arg(long, default_value_t = 0.0)]
     noise: f64,
-    /// Particles per experiment N (default 8000, 16384 for local2d, 4000 for nonlocal2d).
+    /// Particles per experiment N (default 8000, 16384 for local2d, 4000 for nonlocal2d and
+    /// nonlocal3d).
     #[arg(long)]
     n: Option<usize>,
-    /// Experiments M (default 2; 1 for local2d and nonlocal2d, 4 for nonlocal2d with critical σ).
+    /// Experiments M (default 2; 1 for local2d and nonlocal2d, 4 for nonlocal2d with critical σ,
+    /// 16 for nonlocal3d).
     #[arg(long)]
     m: Option<usize>,
     /// Random seed.
@@ -46,6 +48,7 @@ pub enum ExampleArg {
     Nonlocal1d,
     Local2d,
     Nonlocal2d,
+    Nonlocal3d,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,6 +126,18 @@ fn example_of(args: &DemoArgs) -> Result<Example> {
                 seed: args.seed,
             })
         }
+        ExampleArg::Nonlocal3d => {
+            if args.sigma.is_some_and(|s| s != SigmaArg::Const) {
+                bail!("--sigma: nonlocal3d has constant σ = √0.2 only");
+            }
+            let d = Nonlocal3d::default();
+            Example::Nonlocal3d(Nonlocal3d {
+                particles: args.n.unwrap_or(d.particles),
+                experiments: args.m.unwrap_or(d.experiments),
+                seed: args.seed,
+                noise_ratio: args.noise,
+            })
+        }
     })
 }
 
@@ -141,6 +156,10 @@ fn describe(example: &Example) -> String {
         Example::Nonlocal2d(e) => format!(
             "the nonlocal 2D (Keller–Segel) example: N = {}, M = {}, σ = {:?}, ε = {}, seed {}",
             e.particles, e.experiments, e.sigma, e.noise_ratio, e.seed
+        ),
+        Example::Nonlocal3d(e) => format!(
+            "the nonlocal 3D example: N = {}, M = {}, ε = {}, seed {}",
+            e.particles, e.experiments, e.noise_ratio, e.seed
         ),
     }
 }
@@ -240,6 +259,9 @@ fn settings(example: &Example) -> serde_json::Value {
         }
         Example::Nonlocal2d(e) => {
             json!({"n": e.particles, "m": e.experiments, "seed": e.seed, "noise": e.noise_ratio, "sigma": e.sigma})
+        }
+        Example::Nonlocal3d(e) => {
+            json!({"n": e.particles, "m": e.experiments, "seed": e.seed, "noise": e.noise_ratio})
         }
     }
 }

@@ -23,11 +23,15 @@ pub enum Preset {
     /// Singular radial kernels with cutoff, polynomial potentials and cosine-product diffusion
     /// matrices in 2D; 128 × 128 cells, strides (8, 1).
     Nonlocal2d,
+    /// Interaction |x|^m, gradients of monomial potentials and monomial isotropic diffusion in
+    /// 3D; 64³ cells, strides (4, 1).
+    Nonlocal3d,
 }
 
 impl Preset {
     /// All presets.
-    pub const ALL: [Preset; 3] = [Preset::Nonlocal1d, Preset::Local2d, Preset::Nonlocal2d];
+    pub const ALL: [Preset; 4] =
+        [Preset::Nonlocal1d, Preset::Local2d, Preset::Nonlocal2d, Preset::Nonlocal3d];
 
     /// The preset's name.
     pub fn name(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Preset {
             Preset::Nonlocal1d => "nonlocal1d",
             Preset::Local2d => "local2d",
             Preset::Nonlocal2d => "nonlocal2d",
+            Preset::Nonlocal3d => "nonlocal3d",
         }
     }
 
@@ -43,6 +48,7 @@ impl Preset {
         match self {
             Preset::Nonlocal1d => 1,
             Preset::Local2d | Preset::Nonlocal2d => 2,
+            Preset::Nonlocal3d => 3,
         }
     }
 
@@ -52,6 +58,7 @@ impl Preset {
             Preset::Nonlocal1d => Library::nonlocal1d(),
             Preset::Local2d => Library::local2d(),
             Preset::Nonlocal2d => Library::nonlocal2d(),
+            Preset::Nonlocal3d => Library::nonlocal3d(),
         }
     }
 
@@ -75,6 +82,7 @@ impl Preset {
             Preset::Nonlocal1d => (256, 5, 1, defaults.space_degree, defaults.time_support),
             Preset::Local2d => (128, 10, 5, defaults.space_degree, defaults.time_support),
             Preset::Nonlocal2d => (128, 8, 1, 3, Support::Auto { tau_hat: 1.0 }),
+            Preset::Nonlocal3d => (64, 4, 1, defaults.space_degree, defaults.time_support),
         };
         let test_functions =
             TestFunctionSpec { space_stride, time_stride, space_degree, time_support, ..defaults };

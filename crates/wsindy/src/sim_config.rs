@@ -48,7 +48,7 @@ use wsindy_sim::{
 
 use crate::Preset;
 use crate::config::{ConfigError, nearest_names, read_text};
-use crate::examples::{KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, SigmaCase};
+use crate::examples::{KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, Nonlocal3d, SigmaCase};
 
 /// A simulation config as written in TOML (every key optional; see the user guide for the
 /// defaults). Turn it into a runnable [`SimulationPlan`] with [`SimulationSpec::plan`].
@@ -214,6 +214,8 @@ pub struct TermSpec {
 pub enum PlanModel {
     /// One space dimension.
     Line(Model<1>, InitialLaw<1>),
+    /// Three space dimensions.
+    Spatial(Model<3>, InitialLaw<3>),
     /// Two space dimensions.
     Planar(Model<2>, InitialLaw<2>),
 }
@@ -235,6 +237,7 @@ impl SimulationPlan {
         match self.model {
             PlanModel::Line(..) => 1,
             PlanModel::Planar(..) => 2,
+            PlanModel::Spatial(..) => 3,
         }
     }
 
@@ -243,6 +246,9 @@ impl SimulationPlan {
         match &self.model {
             PlanModel::Line(model, initial) => simulate_with_progress(model, initial, &self.config, progress),
             PlanModel::Planar(model, initial) => {
+                simulate_with_progress(model, initial, &self.config, progress)
+            }
+            PlanModel::Spatial(model, initial) => {
                 simulate_with_progress(model, initial, &self.config, progress)
             }
         }
@@ -410,6 +416,15 @@ impl SimulationSpec {
                     format!("preset nonlocal2d (σ case {sigma:?})"),
                 )
             }
+            Preset::Nonlocal3d => {
+                sigma_case(&["const"])?;
+                let ex = Nonlocal3d { noise_ratio: noise, ..Nonlocal3d::default() };
+                let initial = match &self.initial {
+                    Some(spec) => planar_initial(spec, origin)?,
+                    None => ex.initial(),
+                };
+                (PlanModel::Spatial(ex.model(), initial), ex.simulation(), "preset nonlocal3d".to_string())
+            }
         };
         Ok((model, settings, what))
     }
@@ -529,7 +544,7 @@ impl SimulationSpec {
                 };
                 PlanModel::Planar(model, initial)
             }
-            other => return Err(invalid(origin, "dim", other, "1 or 2")),
+            other => return Err(invalid(origin, "dim", other, "1 or 2 (in 3D: preset = \"nonlocal3d\")")),
         };
         Ok((model, defaults, what))
     }
@@ -845,16 +860,16 @@ fn line_initial(spec: &InitialSpec, origin: &str) -> Result<InitialLaw<1>, Confi
 }
 
 /// A 2D initial distribution.
-fn planar_initial(spec: &InitialSpec, origin: &str) -> Result<InitialLaw<2>, ConfigError> {
-    let two = |key: &str, v: &Coords| -> Result<SVector<f64, 2>, ConfigError> {
+fn planar_initial<const D: usize>(spec: &InitialSpec, origin: &str) -> Result<InitialLaw<D>, ConfigError> {
+    let two = |key: &str, v: &Coords| -> Result<SVector<f64, D>, ConfigError> {
         match v.0.as_slice() {
-            [x] => Ok(SVector::from([*x, *x])),
-            [x, y] => Ok(SVector::from([*x, *y])),
+            [x] => Ok(SVector::repeat(*x)),
+            xs if xs.len() == D => Ok(SVector::from_column_slice(xs)),
             other => Err(invalid(
                 origin,
                 format!("initial.{key}"),
                 format!("{other:?}"),
-                "one or two numbers for dim = 2",
+                format!("one number or {D} numbers for dim = {D}"),
             )),
         }
     };
@@ -870,7 +885,9 @@ fn planar_initial(spec: &InitialSpec, origin: &str) -> Result<InitialLaw<2>, Con
         InitialSpec::GaussianMixture { .. } | InitialSpec::Uniform { .. } => {
             return Err(conflict(
                 origin,
-                "initial kinds \"gaussian_mixture\" and \"uniform\" are 1D; for dim = 2 use \"gaussian\" or \"uniform_disk\"",
+                format!(
+                    "initial kinds \"gaussian_mixture\" and \"uniform\" are 1D; for dim = {D} use \"gaussian\" or \"uniform_disk\" (a ball in 3D)"
+                ),
             ));
         }
     };
@@ -888,7 +905,8 @@ mod tests {
 
     #[test]
     fn every_library_term_name_is_accepted() {
-        for preset in Preset::ALL {
+        // explicit models are 1D or 2D; 3D runs through its preset
+        for preset in Preset::ALL.into_iter().filter(|p| p.dim() <= 2) {
             let dim = preset.dim();
             for term in preset.library().terms() {
                 let spec = [TermSpec { name: term.name(), coefficient: 0.1, delta: None }];
@@ -953,7 +971,8 @@ mod tests {
 
     #[test]
     fn bad_simulation_configs_name_the_key() {
-        assert!(err("preset = \"nonlocal3d\"\n").contains("unknown variant `nonlocal3d`"));
+        assert!(err("preset = \"nonlocal4d\"\n").contains("unknown variant `nonlocal4d`"));
+        assert!(err("dim = 3\n").contains("1 or 2 (in 3D: preset = \"nonlocal3d\")"));
         assert!(err("preset = \"nonlocal1d\"\nparticles = 0\n").contains("particles = 0 is invalid"));
         assert!(err("preset = \"nonlocal1d\"\nparticles = -4\n").contains("expected usize"));
         assert!(err("preset = \"nonlocal1d\"\nstep = -1e-3\n").contains("step = -0.001 is invalid"));

@@ -150,6 +150,7 @@ fn shipped_configs_equal_the_presets_and_truths_name_library_terms() {
         ("local2d_omega1", Preset::Local2d),
         ("nonlocal2d_critical", Preset::Nonlocal2d),
         ("nonlocal2d_zero", Preset::Nonlocal2d),
+        ("nonlocal3d", Preset::Nonlocal3d),
     ] {
         let path = data_dir().join(format!("truth/{file}.toml"));
         let truth = load_true_model(&path).unwrap();
@@ -284,8 +285,12 @@ fn presets_configs_and_truths_that_do_not_fit() {
     let data = npz(dir.path(), "d.npz", &spreading(200, 20));
     let d = path_str(&data);
     fails(
+        &["identify", "--data", d, "--preset", "nonlocal4d"],
+        &["unknown preset 'nonlocal4d'", "nonlocal1d, local2d, nonlocal2d, nonlocal3d"],
+    );
+    fails(
         &["identify", "--data", d, "--preset", "nonlocal3d"],
-        &["unknown preset 'nonlocal3d'", "nonlocal1d, local2d, nonlocal2d"],
+        &["dimension mismatch", "preset nonlocal3d is for 3-dimensional data", "use --preset nonlocal1d"],
     );
     fails(
         &["identify", "--data", d, "--preset", "local2d"],

@@ -41,7 +41,7 @@ pub struct IdentifyArgs {
     #[arg(long, value_name = "DT", allow_negative_numbers = true)]
     dt: Option<f64>,
     /// Library and discretisation: nonlocal1d (default for 1D data), local2d or nonlocal2d (one
-    /// of which 2D data require).
+    /// of which 2D data require), nonlocal3d (default for 3D data).
     #[arg(long, value_name = "NAME", value_parser = parse_preset)]
     preset: Option<Preset>,
     /// Discretisation overrides (TOML, the keys of data/configs/*.toml); keys not given keep the
@@ -113,10 +113,13 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     let d = data.dim();
     let preset = match args.preset {
         Some(p) => p,
-        None if d == 1 => Preset::Nonlocal1d,
+        // the one preset for this dimension, where there is only one
+        None if Preset::ALL.iter().filter(|p| p.dim() == d).count() == 1 => {
+            Preset::ALL.into_iter().find(|p| p.dim() == d).expect("counted one")
+        }
         None => match presets_for(d).as_str() {
             "none" => bail!(
-                "{} holds {d}-dimensional data, but no preset handles {d}-dimensional data (nonlocal1d is 1D; local2d and nonlocal2d are 2D)",
+                "{} holds {d}-dimensional data, but no preset handles {d}-dimensional data (nonlocal1d is 1D, local2d and nonlocal2d are 2D, nonlocal3d is 3D)",
                 args.data.display()
             ),
             list => bail!(
