@@ -14,7 +14,7 @@ use rand_pcg::Pcg64;
 use wsindy::density::{Histogram, density_series};
 use wsindy::testfn::SeparableBasis;
 use wsindy::weak::{AssemblyOptions, assemble};
-use wsindy::{DensitySeries, IdentifyConfig, Library, Trajectories, identify};
+use wsindy::{DensitySeries, IdentifyConfig, Library, Preset, Trajectories, identify};
 
 const PARTICLES: usize = 4000;
 const EXPERIMENTS: usize = 16;
@@ -52,10 +52,9 @@ fn data() -> &'static Trajectories {
     })
 }
 
+/// The nonlocal3d preset's discretisation: 64³ cells, strides (4, 1).
 fn config() -> IdentifyConfig {
-    let mut config = IdentifyConfig::default();
-    config.grid.cells = vec![64];
-    config
+    Preset::Nonlocal3d.config()
 }
 
 fn density() -> &'static DensitySeries {
