@@ -224,8 +224,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             })
             .collect();
         let out = json!({
-            "example": example.preset().name(),
+            "schema_version": wsindy::JSON_SCHEMA_VERSION,
             "terms": terms,
+            "equation": model.to_string(),
+            "example": example.preset().name(),
             "tpr": json_float::value(scores.tpr),
             "rel_err": {
                 "K": scores.rel_err_k.map(json_float::value),

@@ -49,6 +49,10 @@ pub use model::{
 };
 pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify, memory_estimate};
 pub use presets::Preset;
+
+/// Version of the JSON that `identify --out` and `demo --out` write: raised when a key changes
+/// meaning or disappears (new keys do not raise it).
+pub const JSON_SCHEMA_VERSION: u32 = 1;
 pub use score::{Scores, TrueModel, TrueTerm, UnknownTrueTerm, score};
 
 pub use wsindy_core as core;

@@ -98,6 +98,11 @@ fn quick_start_identifies_the_sample_data() {
     for key in ["preset", "terms", "tpr", "rel_err", "lambda", "timings_s", "truth", "settings", "model"] {
         assert!(out.get(key).is_some(), "JSON lacks {key}");
     }
+    // the answer first: version, selected terms, the printed equation
+    let keys: Vec<&str> = out.as_object().unwrap().keys().map(String::as_str).take(4).collect();
+    assert_eq!(keys, ["schema_version", "terms", "equation", "preset"]);
+    assert_eq!(out["schema_version"], 1);
+    assert!(out["equation"].as_str().unwrap().contains("K(x)   = "), "{}", out["equation"]);
     assert_eq!(out["preset"], "nonlocal1d");
     assert_eq!(out["tpr"], 1.0);
     assert!(out["rel_err"]["K"].as_f64().unwrap() < 0.1);
@@ -429,7 +434,13 @@ fn simulate_then_identify_an_explicit_model() {
          [initial]\nkind = \"gaussian_mixture\"\nmeans = [0.0, 1.0, 4.0]\nstds = [0.07, 0.07, 0.07]\n\
          [[interaction]]\nname = \"|x|^2\"\ncoefficient = 0.5\n[[interaction]]\nname = \"|x|^1\"\ncoefficient = -1.0\n",
     );
-    succeeds(&["simulate", "--config", path_str(&config), "--out", path_str(&out)]);
+    let run = wsindy(&["simulate", "--config", path_str(&config), "--out", path_str(&out)]);
+    assert!(run.status.success());
+    // stderr is a pipe here, as in a cluster's log: progress comes as a line per tenth of the run
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("simulated ")).collect();
+    assert_eq!(lines.len(), 10, "{stderr}");
+    assert!(lines[9].starts_with("simulated 100/100 recorded steps (100%)"), "{stderr}");
     let data = wsindy_io::load_trajectories(&out, wsindy_io::TimeSource::FromFile).unwrap();
     assert_eq!((data.experiments(), data.time_points(), data.particles(), data.dim()), (1, 101, 3000, 1));
     let truth = data_dir().join("truth/nonlocal1d_const.toml");

@@ -215,8 +215,10 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
             })
             .collect();
         let out = json!({
-            "preset": preset.name(),
+            "schema_version": wsindy::JSON_SCHEMA_VERSION,
             "terms": terms,
+            "equation": model.to_string(),
+            "preset": preset.name(),
             "tpr": scores.map(|s| json_float::value(s.tpr)),
             "rel_err": {
                 "K": scores.and_then(|s| s.rel_err_k).map(json_float::value),

@@ -3,9 +3,11 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
 use indicatif::{ProgressBar, ProgressStyle};
 use wsindy::sim_config::load_simulation;
 
@@ -62,11 +64,22 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         ProgressBar::new(0).with_style(style)
     };
     let start = Instant::now();
+    // without a terminal (a cluster's log file) a line per tenth of the run instead of a bar
+    let lines = !args.quiet && !std::io::stderr().is_terminal();
+    let recorded = AtomicUsize::new(0);
     let result = plan.run(&|done, total| {
         if done == 0 {
             bar.set_length(total as u64);
-        } else {
-            bar.inc(1);
+            return;
+        }
+        bar.inc(1);
+        let now = recorded.fetch_add(1, Ordering::Relaxed) + 1;
+        if lines && total > 0 && (now * 10 / total) > ((now - 1) * 10 / total) {
+            eprintln!(
+                "simulated {now}/{total} recorded steps ({}%), {:.1} s elapsed",
+                now * 100 / total,
+                start.elapsed().as_secs_f64()
+            );
         }
     });
     bar.finish_and_clear();
