@@ -71,6 +71,24 @@ impl RadialKernel {
         }
     }
 
+    /// The cutoff radius δ of a cutoff kernel, `None` for the others.
+    pub fn cutoff_delta(&self) -> Option<f64> {
+        match *self {
+            Self::Sqrt { delta } | Self::LinearLog { delta } | Self::Log { delta } => Some(delta),
+            Self::Power { .. } | Self::Exponential { .. } => None,
+        }
+    }
+
+    /// The same kernel with cutoff `delta` (unchanged if it has no cutoff).
+    pub fn with_cutoff(self, delta: f64) -> Self {
+        match self {
+            Self::Sqrt { .. } => Self::Sqrt { delta },
+            Self::LinearLog { .. } => Self::LinearLog { delta },
+            Self::Log { .. } => Self::Log { delta },
+            other => other,
+        }
+    }
+
     /// Checks the parameter: m finite and > 0, δ and l finite and > 0.
     pub fn check(&self) -> Result<(), CoreError> {
         let (what, value) = match *self {
@@ -210,5 +228,8 @@ mod tests {
         }
         let parsed: RadialKernel = toml::from_str("kernel = \"log\"\ndelta = 0.01").unwrap();
         assert_eq!(parsed, RadialKernel::Log { delta: 0.01 });
+        assert_eq!(parsed.with_cutoff(0.02).cutoff_delta(), Some(0.02));
+        let power = RadialKernel::Power { power: 2.0 };
+        assert_eq!((power.with_cutoff(0.02), power.cutoff_delta()), (power, None));
     }
 }

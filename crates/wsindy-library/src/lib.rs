@@ -262,6 +262,14 @@ impl Library {
     }
 }
 
+impl<T: TrialTerm + 'static> Extend<T> for Library {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, terms: I) {
+        for term in terms {
+            self.push(term);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

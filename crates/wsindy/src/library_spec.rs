@@ -117,11 +117,11 @@ impl LibrarySpec {
         }
         let isotropic = |field| Term::Diffusion { entry: MatrixEntry::Identity, field };
         if let Some(max) = self.diffusion_isotropic_cosines_max {
-            lib_extend(&mut lib, cosine_fields(dim, max).into_iter().map(isotropic));
+            lib.extend(cosine_fields(dim, max).into_iter().map(isotropic));
         }
         if let Some(max) = self.diffusion_isotropic_degree_max {
             let fields = (0..=max).flat_map(|total| monomial_powers(dim, total)).map(ScalarField::monomial);
-            lib_extend(&mut lib, fields.map(isotropic));
+            lib.extend(fields.map(isotropic));
         }
         let pairs = |diagonal: bool| {
             let mut entries = Vec::new();
@@ -144,8 +144,7 @@ impl LibrarySpec {
                     ));
                 }
                 for entry in pairs(diagonal) {
-                    lib_extend(
-                        &mut lib,
+                    lib.extend(
                         cosine_fields(dim, max).into_iter().map(|field| Term::Diffusion { entry, field }),
                     );
                 }
@@ -159,12 +158,6 @@ impl LibrarySpec {
             return Err(WsindyError::Config("the [library] table selects no terms".into()));
         }
         Ok(lib)
-    }
-}
-
-fn lib_extend(lib: &mut Library, terms: impl IntoIterator<Item = Term>) {
-    for term in terms {
-        lib.push(term);
     }
 }
 

@@ -746,26 +746,27 @@ fn planar_interaction(terms: &[TermSpec], origin: &str) -> Result<Interaction<2>
                 Err(invalid(origin, format!("interaction[{i}].delta"), delta, "a finite number > 0"))
             }
         };
-        let kernel = match t.name.as_str() {
-            "|x|^(1/2)" => RadialKernel::Sqrt { delta: cutoff(t.delta)? },
-            "|x|(log|x|-1)" => RadialKernel::LinearLog { delta: cutoff(t.delta)? },
-            "log|x|" => RadialKernel::Log { delta: cutoff(t.delta)? },
-            name => {
-                let grammar = "|x|^m with m ≥ 1, |x|^(1/2), |x|(log|x|-1), log|x|";
-                let m = parse_power(name)
-                    .ok_or_else(|| unknown_term(origin, TermKind::Interaction, 2, name, grammar))?;
-                if m < 1.0 {
-                    return Err(invalid(origin, format!("interaction[{i}].name"), name, "|x|^m with m ≥ 1"));
-                }
-                if t.delta.is_some() {
-                    return Err(conflict(
-                        origin,
-                        format!("interaction[{i}].delta applies to the cutoff kernels only, not {name}"),
-                    ));
-                }
-                RadialKernel::Power { power: m }
-            }
+        let name = t.name.as_str();
+        let grammar = "|x|^m with m ≥ 1, |x|^(1/2), |x|(log|x|-1), log|x|, exp(-|x|/l)";
+        let kernel = match Term::from_name(TermKind::Interaction, name, 2, KELLER_SEGEL_CUTOFF) {
+            Some(Term::Interaction(kernel)) => kernel,
+            _ => return Err(unknown_term(origin, TermKind::Interaction, 2, name, grammar)),
         };
+        let kernel = if kernel.cutoff_delta().is_some() {
+            kernel.with_cutoff(cutoff(t.delta)?)
+        } else if t.delta.is_some() {
+            return Err(conflict(
+                origin,
+                format!("interaction[{i}].delta applies to the cutoff kernels only, not {name}"),
+            ));
+        } else {
+            kernel
+        };
+        if let RadialKernel::Power { power } = kernel
+            && power < 1.0
+        {
+            return Err(invalid(origin, format!("interaction[{i}].name"), name, "|x|^m with m ≥ 1"));
+        }
         force = force.plus(t.coefficient, kernel);
     }
     force.validate().map_err(|e| rejected(origin, "[[interaction]]", e))?;
