@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use wsindy::density::{Histogram, density_series};
-use wsindy::sim::{Diffusion, InitialLaw, Model, SVector, SimulationConfig, simulate};
 use wsindy::testfn::SeparableBasis;
 use wsindy::weak::{AssemblyOptions, PassStrategy, assemble};
 use wsindy::{DensitySeries, Preset, Trajectories, identify};
+use wsindy_sim::{Diffusion, InitialLaw, Model, SVector, SimulationConfig, simulate};
 
 fn main() {
     density();

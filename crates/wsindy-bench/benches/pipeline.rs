@@ -6,11 +6,12 @@ use std::sync::OnceLock;
 use divan::Bencher;
 use wsindy::core::SparseRegressor;
 use wsindy::density::{DensityKernelChoice, Histogram, density_series};
-use wsindy::examples::Nonlocal1d;
 use wsindy::regress::Mstls;
 use wsindy::testfn::SeparableBasis;
 use wsindy::weak::{AssemblyOptions, PassStrategy, assemble};
 use wsindy::{DensitySeries, IdentifyConfig, Library, Trajectories, identify};
+use wsindy_examples::Example as _;
+use wsindy_examples::Nonlocal1d;
 
 fn main() {
     // simulate the shared data before timing anything, so no benchmark's first sample pays for it

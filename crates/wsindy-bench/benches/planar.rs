@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
-use wsindy::sim::{
+use wsindy_sim::{
     ForceWorkspace, InitialLaw, Interaction, KELLER_SEGEL_DELTA, Model, SVector, SimulationConfig, simulate,
 };
 

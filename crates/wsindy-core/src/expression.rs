@@ -35,7 +35,13 @@ impl Formula {
                     invalid(format!("unknown variable `{v}`: expected one of {}", names.join(", ")))
                 })
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<usize>, _>>()?;
+        if axes.len() > MAX_VARIABLES {
+            return Err(invalid(format!(
+                "it uses {} variables: at most {MAX_VARIABLES} are supported",
+                axes.len()
+            )));
+        }
         Ok(Self { expression, axes })
     }
 
@@ -57,16 +63,23 @@ impl Formula {
         Ok(Self { expression, axes })
     }
 
-    /// The value at the point `x`, with `vars` a scratch buffer.
+    /// The value at the point `x`. The variables are gathered on the stack (a formula reads at
+    /// most one value per axis), so evaluation allocates nothing and may run on many threads.
     #[inline]
-    pub(crate) fn value(&self, x: &[f64], vars: &mut Vec<f64>) -> f64 {
-        vars.clear();
-        vars.extend(self.axes.iter().map(|&a| x[a]));
+    pub(crate) fn value(&self, x: &[f64]) -> f64 {
+        let mut vars = [0.0; MAX_VARIABLES];
+        let n = self.axes.len().min(MAX_VARIABLES);
+        for (v, &a) in vars.iter_mut().zip(&self.axes) {
+            *v = x[a];
+        }
         // an evaluation error (a domain error of a function) is a non-finite value, which the
         // callers report with the point
-        self.expression.eval(vars).unwrap_or(f64::NAN)
+        self.expression.eval(&vars[..n]).unwrap_or(f64::NAN)
     }
 }
+
+/// Most distinct variables a formula may use (x1 … x8, or r).
+const MAX_VARIABLES: usize = 8;
 
 /// exmex gives unary operators priority over binary ones, so `-x^2` would mean (−x)² = x². That
 /// surprises anyone used to mathematical notation; refuse the form and ask for parentheses.
@@ -129,14 +142,13 @@ mod tests {
 
     #[test]
     fn formulas_evaluate_with_their_variables() {
-        let mut vars = Vec::new();
         let f = field("x2*exp(-(x1^2)) + 1", 3).unwrap();
         let x = [0.5, 2.0, 7.0];
-        assert!((f.value(&x, &mut vars) - (2.0 * (-0.25f64).exp() + 1.0)).abs() < 1e-15);
+        assert!((f.value(&x) - (2.0 * (-0.25f64).exp() + 1.0)).abs() < 1e-15);
         let g = field("sin(3*x) / 2", 1).unwrap();
-        assert!((g.value(&[0.4], &mut vars) - (1.2f64).sin() / 2.0).abs() < 1e-15);
+        assert!((g.value(&[0.4]) - (1.2f64).sin() / 2.0).abs() < 1e-15);
         // a constant formula has no variables
-        assert_eq!(field("2.5", 2).unwrap().value(&[1.0, 1.0], &mut vars), 2.5);
+        assert_eq!(field("2.5", 2).unwrap().value(&[1.0, 1.0]), 2.5);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub use matrix::DenseMatrix;
 pub use radial::RadialKernel;
 pub use term::{TermKind, TrialTerm};
 pub use trajectories::{AxisSummary, Trajectories};
-pub use vocabulary::{MatrixEntry, ScalarField, Term};
+pub use vocabulary::{CompiledTerm, MatrixEntry, ScalarField, Term};
 
 /// Maps the particle positions of one snapshot to a density on a grid.
 ///
@@ -77,22 +77,12 @@ pub trait TestFunctionBasis: Send + Sync {
     }
 }
 
-/// Coefficients chosen by a sparse regressor, with what it saw on the way.
+/// Coefficients chosen by a sparse regressor, with the diagnostics every regressor gives and
+/// its own report `R` of what it saw on the way (MSTLS: the threshold path and loss curve).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RegressionOutcome {
+pub struct RegressionOutcome<R> {
     /// The selected coefficient vector (zeros off the support).
     pub coefficients: Vec<f64>,
-    /// The chosen threshold λ̂.
-    pub lambda: f64,
-    /// The thresholds tried, in increasing order.
-    pub lambdas: Vec<f64>,
-    /// The loss 𝓛(λ) for each threshold tried.
-    pub losses: Vec<f64>,
-    /// The loss of the returned coefficients (at most the smallest of `losses`: a refinement
-    /// may lower it further).
-    pub loss: f64,
-    /// Terms the refinement removed from the support chosen by the threshold path.
-    pub pruned: Vec<usize>,
     /// The least-squares solution over all columns, w₀ = G†b.
     pub least_squares: Vec<f64>,
     /// ‖G ŵ − b‖ / ‖b‖.
@@ -102,12 +92,16 @@ pub struct RegressionOutcome {
     /// Groups of columns that are (nearly) linearly dependent, one group per tiny singular
     /// value of G: the coefficients within a group are not determined by the data.
     pub collinear: Vec<Vec<usize>>,
+    /// The regressor's own report.
+    pub report: R,
 }
 
 /// Turns a weak system (G, b) into sparse coefficients.
 pub trait SparseRegressor {
     /// The error type of this regressor.
     type Error: std::error::Error + Send + Sync + 'static;
+    /// What the regressor reports besides the coefficients (thresholds tried, losses, …).
+    type Report: std::fmt::Debug + Clone + Send + Sync;
     /// Solves G w ≈ b for a sparse w.
-    fn regress(&self, g: &DenseMatrix, b: &[f64]) -> Result<RegressionOutcome, Self::Error>;
+    fn regress(&self, g: &DenseMatrix, b: &[f64]) -> Result<RegressionOutcome<Self::Report>, Self::Error>;
 }

@@ -66,17 +66,17 @@ pub enum ScalarField {
 pub(crate) enum FieldEvaluator<'a> {
     /// A built-in field.
     Builtin(&'a ScalarField),
-    /// A parsed formula and a scratch buffer for its variables.
-    Formula(Box<Formula>, Vec<f64>),
+    /// A parsed formula.
+    Formula(Box<Formula>),
 }
 
 impl FieldEvaluator<'_> {
     /// f at `x`.
     #[inline]
-    pub(crate) fn value(&mut self, x: &[f64]) -> f64 {
+    pub(crate) fn value(&self, x: &[f64]) -> f64 {
         match self {
             Self::Builtin(field) => field.value(x),
-            Self::Formula(formula, vars) => formula.value(x, vars),
+            Self::Formula(formula) => formula.value(x),
         }
     }
 }
@@ -114,7 +114,7 @@ impl ScalarField {
                 let d = *dim;
                 let formula =
                     Formula::parse(formula, d, |a| if d == 1 { "x".into() } else { format!("x{}", a + 1) })?;
-                Ok(FieldEvaluator::Formula(Box::new(formula), Vec::new()))
+                Ok(FieldEvaluator::Formula(Box::new(formula)))
             }
             _ => Ok(FieldEvaluator::Builtin(self)),
         }
@@ -127,7 +127,7 @@ impl ScalarField {
     pub fn value(&self, x: &[f64]) -> f64 {
         match self {
             Self::Expression { .. } => match self.evaluator() {
-                Ok(mut evaluator) => evaluator.value(x),
+                Ok(evaluator) => evaluator.value(x),
                 Err(_) => f64::NAN,
             },
             Self::Monomial(powers) => powers.iter().zip(x).map(|(&a, &v)| power(v, a)).product(),
@@ -503,6 +503,125 @@ impl fmt::Display for Term {
     }
 }
 
+impl Term {
+    /// The formula a term evaluates, parsed once: the force profile h = k′ of a radial
+    /// expression, the field of an expression drift or diffusion; `None` for built-in families.
+    fn parse_formula(&self) -> Result<Option<Formula>, CoreError> {
+        match self {
+            Self::RadialExpression { potential } => radial_force(potential).map(Some),
+            Self::AxisForce { field, .. } | Self::Diffusion { field, .. } => match field.evaluator()? {
+                FieldEvaluator::Formula(formula) => Ok(Some(*formula)),
+                FieldEvaluator::Builtin(_) => Ok(None),
+            },
+            Self::Interaction(_) | Self::PotentialGradient { .. } => Ok(None),
+        }
+    }
+
+    /// [`TrialTerm::evaluate`] with the formula already parsed and the dimension checked.
+    fn evaluate_parsed(&self, points: &[f64], dim: usize, out: &mut [f64], formula: Option<&Formula>) {
+        let points = points.chunks_exact(dim);
+        match self {
+            Self::Interaction(k) => {
+                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
+                    k.force(x, o);
+                }
+            }
+            Self::RadialExpression { .. } => {
+                let Some(force) = formula else { return out.fill(f64::NAN) };
+                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
+                    let r = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    let scale = if r > 0.0 { force.value(&[r]) / r } else { 0.0 };
+                    for (oi, v) in o.iter_mut().zip(x) {
+                        *oi = scale * v;
+                    }
+                }
+            }
+            Self::AxisForce { axis, field } => {
+                let value = |x: &[f64]| formula.map_or_else(|| field.value(x), |f| f.value(x));
+                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
+                    o.fill(0.0);
+                    o[*axis] = value(x);
+                }
+            }
+            Self::PotentialGradient { powers } => {
+                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
+                    for (i, oi) in o.iter_mut().enumerate() {
+                        *oi = if powers[i] == 0 {
+                            0.0
+                        } else {
+                            let others: f64 = powers
+                                .iter()
+                                .zip(x)
+                                .enumerate()
+                                .filter(|(j, _)| *j != i)
+                                .map(|(_, (&a, &v))| power(v, a))
+                                .product();
+                            f64::from(powers[i]) * power(x[i], powers[i] - 1) * others
+                        };
+                    }
+                }
+            }
+            Self::Diffusion { entry, field } => {
+                let value = |x: &[f64]| formula.map_or_else(|| field.value(x), |f| f.value(x));
+                for (x, o) in points.zip(out.chunks_exact_mut(dim * dim)) {
+                    let v = value(x);
+                    o.fill(0.0);
+                    match *entry {
+                        MatrixEntry::Identity => (0..dim).for_each(|i| o[i * dim + i] = v),
+                        MatrixEntry::Entry { p, q } => {
+                            o[p * dim + q] = v;
+                            o[q * dim + p] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The term ready for evaluation at many points from many threads: the dimension checked
+    /// and any formula parsed once (the simulator evaluates forces through this).
+    ///
+    /// # Errors
+    /// [`CoreError::WrongDimension`] for a term of another dimension, or an invalid formula.
+    pub fn compile(&self, dim: usize) -> Result<CompiledTerm, CoreError> {
+        self.check_dim(dim)?;
+        let formula = self.parse_formula()?;
+        Ok(CompiledTerm { term: self.clone(), dim, formula })
+    }
+}
+
+/// A [`Term`] checked for one dimension with its formula parsed (see [`Term::compile`]).
+pub struct CompiledTerm {
+    term: Term,
+    dim: usize,
+    formula: Option<Formula>,
+}
+
+impl CompiledTerm {
+    /// The term.
+    pub fn term(&self) -> &Term {
+        &self.term
+    }
+
+    /// The dimension it was compiled for.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Evaluates the term at `points` (n × d, point-major) into `out`, as
+    /// [`TrialTerm::evaluate`] does, without parsing or checking again.
+    #[inline]
+    pub fn evaluate(&self, points: &[f64], out: &mut [f64]) {
+        self.term.evaluate_parsed(points, self.dim, out, self.formula.as_ref());
+    }
+}
+
+impl fmt::Debug for CompiledTerm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CompiledTerm({}, {}D)", self.term, self.dim)
+    }
+}
+
 impl TrialTerm for Term {
     fn kind(&self) -> TermKind {
         match self {
@@ -535,63 +654,9 @@ impl TrialTerm for Term {
             out.fill(f64::NAN);
             return;
         }
-        let points = points.chunks_exact(dim);
-        match self {
-            Self::Interaction(k) => {
-                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
-                    k.force(x, o);
-                }
-            }
-            Self::RadialExpression { potential } => {
-                let Ok(force) = radial_force(potential) else { return out.fill(f64::NAN) };
-                let mut vars = Vec::with_capacity(1);
-                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
-                    let r = x.iter().map(|v| v * v).sum::<f64>().sqrt();
-                    let scale = if r > 0.0 { force.value(&[r], &mut vars) / r } else { 0.0 };
-                    for (oi, v) in o.iter_mut().zip(x) {
-                        *oi = scale * v;
-                    }
-                }
-            }
-            Self::AxisForce { axis, field } => {
-                let Ok(mut field) = field.evaluator() else { return out.fill(f64::NAN) };
-                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
-                    o.fill(0.0);
-                    o[*axis] = field.value(x);
-                }
-            }
-            Self::PotentialGradient { powers } => {
-                for (x, o) in points.zip(out.chunks_exact_mut(dim)) {
-                    for (i, oi) in o.iter_mut().enumerate() {
-                        *oi = if powers[i] == 0 {
-                            0.0
-                        } else {
-                            let others: f64 = powers
-                                .iter()
-                                .zip(x)
-                                .enumerate()
-                                .filter(|(j, _)| *j != i)
-                                .map(|(_, (&a, &v))| power(v, a))
-                                .product();
-                            f64::from(powers[i]) * power(x[i], powers[i] - 1) * others
-                        };
-                    }
-                }
-            }
-            Self::Diffusion { entry, field } => {
-                let Ok(mut field) = field.evaluator() else { return out.fill(f64::NAN) };
-                for (x, o) in points.zip(out.chunks_exact_mut(dim * dim)) {
-                    let v = field.value(x);
-                    o.fill(0.0);
-                    match *entry {
-                        MatrixEntry::Identity => (0..dim).for_each(|i| o[i * dim + i] = v),
-                        MatrixEntry::Entry { p, q } => {
-                            o[p * dim + q] = v;
-                            o[q * dim + p] = v;
-                        }
-                    }
-                }
-            }
+        match self.parse_formula() {
+            Ok(formula) => self.evaluate_parsed(points, dim, out, formula.as_ref()),
+            Err(_) => out.fill(f64::NAN),
         }
     }
 

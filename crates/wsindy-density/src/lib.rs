@@ -197,7 +197,8 @@ impl std::fmt::Display for DensityKernelChoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GridRule {
-    /// Cells per axis (one entry, or one per axis).
+    /// Cells per axis: one entry for every axis, one per axis, or none for the dimension's
+    /// default ([`GridRule::default_cells`]).
     pub cells: Vec<usize>,
     /// The multiple k of the standard deviation.
     #[serde(default = "default_std_multiple")]
@@ -224,18 +225,35 @@ impl GridRule {
         Self { cells, std_multiple: default_std_multiple(), clip_to_data: true, equal_spacing: true }
     }
 
+    /// The rule whose cells follow the data's dimension ([`GridRule::default_cells`]).
+    pub fn automatic() -> Self {
+        Self::new(Vec::new())
+    }
+
+    /// Cells per axis when a rule gives none: the paper's 256 in 1D and 128 × 128 in 2D, and
+    /// 64³ in 3D (where 128³ cells and their FFTs cost seconds per time point).
+    pub fn default_cells(dim: usize) -> usize {
+        match dim {
+            1 => 256,
+            2 => 128,
+            _ => 64,
+        }
+    }
+
     /// The grid this rule gives for `data`.
     pub fn grid(&self, data: &Trajectories) -> Result<Grid, DensityError> {
         let d = data.dim();
-        if self.cells.len() != 1 && self.cells.len() != d {
-            return Err(DensityError::CellsPerAxis { given: self.cells.len(), data: d });
+        let automatic = [Self::default_cells(d)];
+        let cells: &[usize] = if self.cells.is_empty() { &automatic } else { &self.cells };
+        if cells.len() != 1 && cells.len() != d {
+            return Err(DensityError::CellsPerAxis { given: cells.len(), data: d });
         }
         if !(self.std_multiple.is_finite() && self.std_multiple > 0.0) {
             return Err(DensityError::StdMultiple(self.std_multiple));
         }
         let mut axes = Vec::with_capacity(d);
         for axis in 0..d {
-            let cells = self.cells[axis.min(self.cells.len() - 1)];
+            let cells = cells[axis.min(cells.len() - 1)];
             let wsindy_core::AxisSummary { mean, std, min: lo, max: hi } = data.axis_summary(axis);
             if hi <= lo {
                 return Err(DensityError::DegenerateData { axis, value: lo });

@@ -1,6 +1,9 @@
 //! The cost model behind the time estimates: wall seconds on the 2-core reference machine
 //! (release build), measured with its two cores busy on one simulation.
 //!
+//! Each example states its own model in its entry of the examples list
+//! (`ExampleEntry::simulation_seconds`, `identification_seconds`); for the paper's:
+//!
 //! | stage | model |
 //! |---|---|
 //! | nonlocal 1D simulation | 0.3 s × N·M / 16,000 (O(N log N) forces, 10⁵ steps) |
@@ -13,23 +16,14 @@
 
 use crate::spec::ExampleKind;
 
-/// Seconds to simulate N particles in M experiments.
+/// Seconds to simulate N particles in M experiments (the example's own cost model).
 pub fn simulation_seconds(example: ExampleKind, n: usize, m: usize) -> f64 {
-    let (n, m) = (n as f64, m as f64);
-    match example {
-        ExampleKind::Nonlocal1d => 0.3 * n * m / 16_000.0,
-        ExampleKind::Local2d => 12.5 * n * m / 16_384.0,
-        ExampleKind::Nonlocal2d => 20.0 * m * (n / 4000.0).powi(2),
-    }
+    (example.entry().simulation_seconds)(n, m)
 }
 
 /// Seconds to identify one data set (histogram, assembly, regression).
 pub fn identification_seconds(example: ExampleKind) -> f64 {
-    match example {
-        ExampleKind::Nonlocal1d => 0.015,
-        ExampleKind::Local2d => 0.5,
-        ExampleKind::Nonlocal2d => 0.5,
-    }
+    example.entry().identification_seconds
 }
 
 /// Formats seconds as `1 h 02 min`, `3 min 05 s` or `12.3 s`.
@@ -51,8 +45,10 @@ mod tests {
 
     #[test]
     fn reference_points() {
-        assert!((simulation_seconds(ExampleKind::Nonlocal1d, 8000, 2) - 0.3).abs() < 1e-12);
-        assert!((simulation_seconds(ExampleKind::Nonlocal2d, 2000, 4) - 20.0).abs() < 1e-12);
+        assert!((simulation_seconds(ExampleKind::named("nonlocal1d").unwrap(), 8000, 2) - 0.3).abs() < 1e-12);
+        assert!(
+            (simulation_seconds(ExampleKind::named("nonlocal2d").unwrap(), 2000, 4) - 20.0).abs() < 1e-12
+        );
         assert_eq!(format_seconds(3725.0), "1 h 02 min");
         assert_eq!(format_seconds(185.0), "3 min 05 s");
         assert_eq!(format_seconds(12.34), "12.3 s");

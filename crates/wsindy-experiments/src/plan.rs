@@ -110,7 +110,7 @@ impl FigurePlan {
     pub fn new(def: &ConvergenceDef, scale: Scale, trials: Option<usize>) -> Result<Self, String> {
         let s =
             def.scales.get(&scale).ok_or_else(|| format!("figure {}: no [scales.{scale}]", def.figure))?;
-        let omegas = if def.example == ExampleKind::Local2d { s.omega.clone() } else { vec![0.0] };
+        let omegas = if def.example.takes_omega() { s.omega.clone() } else { vec![0.0] };
         let mut points = Vec::new();
         for &omega in &omegas {
             for &eps in &s.eps {

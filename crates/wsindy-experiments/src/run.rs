@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
-use wsindy::examples::{Example, KellerSegelSigma, Local2d, Nonlocal1d, Nonlocal2d, SigmaCase};
-use wsindy::sim::add_extrinsic_noise;
 use wsindy::{IdentifiedModel, Library, TermKind, Trajectories, TrueModel, identify, score};
+use wsindy_examples::{Example, ExampleOptions};
+use wsindy_sim::add_extrinsic_noise;
 
 use crate::plan::{FigurePlan, Group, Point, simulation_seed, trial_seed};
 use crate::results::Row;
@@ -21,31 +21,16 @@ pub fn example(
     n: usize,
     m: usize,
     seed: u64,
-) -> Example {
-    match kind {
-        ExampleKind::Nonlocal1d => Example::Nonlocal1d(Nonlocal1d {
-            sigma: match sigma {
-                Some(Sigma::Zero) => SigmaCase::Zero,
-                Some(Sigma::Variable) => SigmaCase::Variable,
-                _ => SigmaCase::Const,
-            },
-            noise_ratio: 0.0,
-            particles: n,
-            experiments: m,
-            seed,
-        }),
-        ExampleKind::Local2d => Example::Local2d(Local2d { omega, particles: n, experiments: m, seed }),
-        ExampleKind::Nonlocal2d => Example::Nonlocal2d(Nonlocal2d {
-            sigma: match sigma {
-                Some(Sigma::Critical) => KellerSegelSigma::Critical,
-                _ => KellerSegelSigma::Zero,
-            },
-            noise_ratio: 0.0,
-            particles: n,
-            experiments: m,
-            seed,
-        }),
-    }
+) -> Result<Box<dyn Example>, String> {
+    let options = ExampleOptions {
+        sigma: sigma.map(|s| s.name().to_string()),
+        omega: kind.takes_omega().then_some(omega),
+        noise_ratio: None,
+        particles: Some(n),
+        experiments: Some(m),
+        seed: Some(seed),
+    };
+    wsindy_examples::build(kind.name(), &options).map_err(|e| e.to_string())
 }
 
 /// A group's simulation for one trial, with its wall time in seconds.
@@ -63,9 +48,9 @@ pub struct Simulated {
 /// Simulates `group` for `trial` (largest N and M of its points, no extrinsic noise).
 pub fn simulate_group(plan: &FigurePlan, group: &Group, trial: usize) -> Simulated {
     let seed = simulation_seed(plan.def.figure, group.index, trial);
-    let ex = example(group.example, group.sigma, group.omega, group.n, group.m, seed);
     let start = Instant::now();
-    let data = ex.simulate().map_err(|e| format!("simulate: {e}"));
+    let data = example(group.example, group.sigma, group.omega, group.n, group.m, seed)
+        .and_then(|ex| ex.simulate().map_err(|e| format!("simulate: {e}")));
     Simulated { data, seconds: start.elapsed().as_secs_f64(), seed, particles: group.n * group.m }
 }
 
@@ -128,7 +113,7 @@ pub fn run_point(plan: &FigurePlan, point: &Point, trial: usize, sim: &Simulated
         example: point.example.name().to_string(),
         series: point.series.clone(),
         sigma: point.sigma.map(|s| s.name().to_string()).unwrap_or_default(),
-        omega: (point.example == ExampleKind::Local2d).then_some(point.omega),
+        omega: point.example.takes_omega().then_some(point.omega),
         eps: point.eps,
         n: point.n,
         m: point.m,
@@ -154,7 +139,7 @@ pub fn run_point(plan: &FigurePlan, point: &Point, trial: usize, sim: &Simulated
 fn evaluate(point: &Point, sim: &Simulated, seed: u64, row: &mut Row) -> Result<(), String> {
     let base = sim.data.as_ref().map_err(Clone::clone)?;
     let data = derive(base, point.m, point.n, point.eps, seed)?;
-    let ex = example(point.example, point.sigma, point.omega, point.n, point.m, sim.seed);
+    let ex = example(point.example, point.sigma, point.omega, point.n, point.m, sim.seed)?;
     let library = ex.library();
     let start = Instant::now();
     let model = identify(&data, &library, &ex.config()).map_err(|e| format!("identify: {e}"))?;

@@ -42,7 +42,7 @@ pub fn render_snapshot(def: &SnapshotDef, variant: usize, scale: Scale, out: &Pa
         def.variants.get(variant).ok_or_else(|| format!("figure {}: no variant {variant}", def.figure))?;
     let n = def.scales.get(&scale).ok_or_else(|| format!("figure {}: no [scales.{scale}]", def.figure))?.n;
     let seed = seed(def, variant);
-    let ex = example(def.example, v.sigma, v.omega.unwrap_or(1.0), n, 1, seed);
+    let ex = example(def.example, v.sigma, v.omega.unwrap_or(1.0), n, 1, seed)?;
     let start = std::time::Instant::now();
     let mut data = ex.simulate().map_err(|e| format!("simulate: {e}"))?;
     let seconds = start.elapsed().as_secs_f64();

@@ -98,66 +98,130 @@ impl FromStr for Scale {
     }
 }
 
-/// One of the paper's three examples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExampleKind {
-    /// Nonlocal 1D (5.4): K = ½x² − |x|.
-    Nonlocal1d,
-    /// Local 2D (5.2): drift (1, 1), diffusivity 1 + 0.95 cos(ωx₁)cos(ωx₂).
-    Local2d,
-    /// Nonlocal 2D (5.5): Keller–Segel.
-    Nonlocal2d,
-}
+/// An example of the examples list, by name in the TOML files and the results.
+#[derive(Clone, Copy)]
+pub struct ExampleKind(&'static wsindy_examples::ExampleEntry);
 
 impl ExampleKind {
+    /// The example called `name`.
+    ///
+    /// # Errors
+    /// An unknown name, with the known names.
+    pub fn named(name: &str) -> Result<Self, String> {
+        wsindy_examples::entry(name).map(Self).map_err(|e| e.to_string())
+    }
+
     /// The name used in the TOML files and the results.
     pub fn name(self) -> &'static str {
-        match self {
-            ExampleKind::Nonlocal1d => "nonlocal1d",
-            ExampleKind::Local2d => "local2d",
-            ExampleKind::Nonlocal2d => "nonlocal2d",
-        }
+        self.0.name
+    }
+
+    /// Its entry in the examples list.
+    pub fn entry(self) -> &'static wsindy_examples::ExampleEntry {
+        self.0
     }
 
     /// Whether particles interact (if not, the first n particles of a simulation of N are a
     /// simulation of n, and points can share one simulation over N).
     pub fn interacting(self) -> bool {
-        !matches!(self, ExampleKind::Local2d)
+        self.0.interacting
+    }
+
+    /// Whether the example takes a frequency ω.
+    pub fn takes_omega(self) -> bool {
+        self.0.takes_omega
     }
 }
 
-/// The diffusion case of an example.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sigma {
-    /// σ = 0 (nonlocal 1D and 2D).
-    Zero,
-    /// σ = √0.2 (nonlocal 1D).
-    Const,
-    /// σ = √0.2 |x − 2| (nonlocal 1D).
-    Variable,
-    /// σ = 1/√(4π) (nonlocal 2D).
-    Critical,
+impl PartialEq for ExampleKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
 }
 
+impl Eq for ExampleKind {}
+
+impl std::hash::Hash for ExampleKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl fmt::Debug for ExampleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for ExampleKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ExampleKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::named(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The diffusion case of an example, by name (`zero`, `const`, …: the cases of the examples
+/// list).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sigma(&'static str);
+
 impl Sigma {
+    /// The case called `name`, if some example has it.
+    ///
+    /// # Errors
+    /// An unknown name, with the known names.
+    pub fn named(name: &str) -> Result<Self, String> {
+        let mut all: Vec<&'static str> = Vec::new();
+        for entry in wsindy_examples::EXAMPLES {
+            for &case in entry.sigma_cases {
+                if !all.contains(&case) {
+                    all.push(case);
+                }
+            }
+        }
+        all.iter()
+            .find(|c| **c == name)
+            .map(|c| Self(c))
+            .ok_or_else(|| format!("unknown sigma case '{name}': expected one of {}", all.join(", ")))
+    }
+
     /// The name used in the TOML files and the results.
     pub fn name(self) -> &'static str {
-        match self {
-            Sigma::Zero => "zero",
-            Sigma::Const => "const",
-            Sigma::Variable => "variable",
-            Sigma::Critical => "critical",
-        }
+        self.0
     }
 
     fn fits(self, example: ExampleKind) -> bool {
-        match example {
-            ExampleKind::Nonlocal1d => matches!(self, Sigma::Zero | Sigma::Const | Sigma::Variable),
-            ExampleKind::Nonlocal2d => matches!(self, Sigma::Zero | Sigma::Critical),
-            ExampleKind::Local2d => false,
+        example.entry().sigma_cases.contains(&self.0)
+    }
+}
+
+impl fmt::Debug for Sigma {
+    /// The case's name capitalised (`Const`), as the snapshot stamps have always written it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut chars = self.0.chars();
+        match chars.next() {
+            Some(first) => write!(f, "{}{}", first.to_ascii_uppercase(), chars.as_str()),
+            None => Ok(()),
         }
+    }
+}
+
+impl Serialize for Sigma {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sigma {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::named(&name).map_err(serde::de::Error::custom)
     }
 }
 
@@ -547,7 +611,7 @@ impl FigureDef {
                     for &e in &s.eps {
                         check_eps(e).map_err(at)?;
                     }
-                    if d.example == ExampleKind::Local2d {
+                    if d.example.takes_omega() {
                         if s.omega.is_empty() || s.omega.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
                             return Err(at("local2d needs omega values > 0".into()));
                         }
@@ -565,12 +629,15 @@ impl FigureDef {
 }
 
 fn check_case(example: ExampleKind, sigma: Option<Sigma>, omega: bool) -> Result<(), String> {
-    match (example, sigma) {
-        (ExampleKind::Local2d, Some(s)) => Err(format!("local2d has no sigma case (got '{}')", s.name())),
-        (ExampleKind::Local2d, None) => Ok(()),
-        (e, None) => Err(format!("{} needs sigma", e.name())),
-        (e, Some(s)) if !s.fits(e) => Err(format!("sigma '{}' is not a case of {}", s.name(), e.name())),
-        (_, Some(_)) if omega => Err("omega is for local2d only".into()),
+    let name = example.name();
+    match sigma {
+        Some(s) if example.entry().sigma_cases.is_empty() => {
+            Err(format!("{name} has no sigma case (got '{}')", s.name()))
+        }
+        None if example.entry().sigma_cases.is_empty() => Ok(()),
+        None => Err(format!("{name} needs sigma")),
+        Some(s) if !s.fits(example) => Err(format!("sigma '{}' is not a case of {name}", s.name())),
+        Some(_) if omega && !example.takes_omega() => Err(format!("omega is not a setting of {name}")),
         _ => Ok(()),
     }
 }

@@ -10,6 +10,7 @@
 //! | [`curves`] | any line plot, e.g. learned against true ∇K, ∇V, ½σσᵀ; optional log axes |
 //! | [`heatmap`], [`snapshots`] | 2D histograms in the viridis colour map with a colour bar |
 //! | [`density_lines`] | 1D density snapshots, coloured by time |
+//! | [`identification::write_all`] | every figure of one identification (loss, spectra, learned against true terms, snapshots) |
 //! | [`convergence`] | medians with quantile bands or error bars on log–log axes, fitted slopes ([`loglog_slope`]), an O(x^p) reference; or a linear y axis (e.g. TPR in [0, 1]) |
 //!
 //! Bad input never panics: empty series, mismatched lengths, non-positive values on a log axis
@@ -53,6 +54,7 @@ mod color;
 mod density;
 mod error;
 mod fit;
+pub mod identification;
 mod legend;
 mod plots;
 mod render;

@@ -70,7 +70,7 @@ fn recovers_planted_sparse_vector() {
         }
     }
     assert!(out.relative_residual < 1e-5);
-    assert_eq!(out.losses.len(), 100);
+    assert_eq!(out.report.losses.len(), 100);
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn matches_exhaustive_subset_search() {
     for (a, b) in out.coefficients.iter().zip(&best.2) {
         assert!((a - b).abs() < 1e-10, "{a} vs {b}");
     }
-    let min_loss = out.losses.iter().copied().fold(f64::INFINITY, f64::min);
+    let min_loss = out.report.losses.iter().copied().fold(f64::INFINITY, f64::min);
     assert!((min_loss - best.0).abs() < 1e-10);
     for (a, b) in out.least_squares.iter().zip(&w0) {
         assert!((a - b).abs() < 1e-10);
@@ -202,16 +202,33 @@ fn pruning_removes_terms_while_the_loss_falls() {
     let path_only = Mstls { lambdas: vec![1e-8], prune: false, ..Mstls::default() };
     let out = path_only.regress(&g, &b).unwrap();
     assert_eq!(out.coefficients.iter().filter(|w| **w != 0.0).count(), 6);
-    assert!(out.pruned.is_empty());
-    assert_eq!(out.loss, out.losses[0]);
+    assert!(out.report.pruned.is_empty());
+    assert_eq!(out.report.loss, out.report.losses[0]);
 
     let pruning = Mstls { lambdas: vec![1e-8], prune: true, ..Mstls::default() };
     let out = pruning.regress(&g, &b).unwrap();
     let support: Vec<usize> = (0..6).filter(|&i| out.coefficients[i] != 0.0).collect();
     assert_eq!(support, vec![0, 1], "coefficients {:?}", out.coefficients);
-    let mut pruned = out.pruned.clone();
+    let mut pruned = out.report.pruned.clone();
     pruned.sort_unstable();
     assert_eq!(pruned, vec![2, 3, 4, 5]);
-    assert!(out.loss < out.losses[0]);
+    assert!(out.report.loss < out.report.losses[0]);
     assert!((out.coefficients[0] - 1.0).abs() < 0.01 && (out.coefficients[1] + 0.7).abs() < 0.01);
+}
+
+#[test]
+fn stls_keeps_the_terms_above_its_threshold() {
+    // b = 2 G_0 + 0.001 G_1 − 1.5 G_2: λ = 0.01 drops the tiny term, λ = 1e-5 keeps it
+    let cols: Vec<Vec<f64>> =
+        (0..3).map(|j| (0..60).map(|i| (0.27 * (i * (j + 1)) as f64).cos()).collect()).collect();
+    let g = DenseMatrix::from_columns(&cols);
+    let b: Vec<f64> = (0..60).map(|i| 2.0 * cols[0][i] + 0.001 * cols[1][i] - 1.5 * cols[2][i]).collect();
+    let out = crate::Stls { lambda: 0.01 }.regress(&g, &b).unwrap();
+    assert_eq!(out.coefficients[1], 0.0);
+    assert!((out.coefficients[0] - 2.0).abs() < 1e-2 && (out.coefficients[2] + 1.5).abs() < 1e-2);
+    assert_eq!(out.report.iterations, 1);
+    let out = crate::Stls { lambda: 1e-5 }.regress(&g, &b).unwrap();
+    assert!((out.coefficients[1] - 0.001).abs() < 1e-9, "{:?}", out.coefficients);
+    assert_eq!(out.report.iterations, 0);
+    assert!(matches!(crate::Stls { lambda: 0.0 }.regress(&g, &b), Err(RegressError::BadLambda { .. })));
 }

@@ -71,6 +71,7 @@ mod pairs;
 mod polysign;
 mod rng;
 mod simulate;
+mod system;
 
 pub use config::{Progress, SimulationConfig};
 pub use divergence::DivergenceGuard;
@@ -85,3 +86,4 @@ pub use nalgebra::{SMatrix, SVector};
 pub use polysign::MAX_POLY_DEGREE;
 pub use rng::RNG_BLOCK;
 pub use simulate::{add_extrinsic_noise, simulate, simulate_with_progress};
+pub use system::System;

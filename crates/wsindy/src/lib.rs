@@ -38,16 +38,13 @@ mod pipeline;
 mod presets;
 mod score;
 
-pub mod config;
-pub mod examples;
-pub mod plots;
-pub mod sim_config;
-
 pub use library_spec::LibrarySpec;
 pub use model::{
     IdentifiedModel, IdentifiedTerm, PARTICLES_PER_TERM, TestFunctionReport, Timings, json_float,
 };
-pub use pipeline::{IdentifyConfig, RegressionConfig, WsindyError, identify, memory_estimate};
+pub use pipeline::{
+    IdentifyConfig, RegressionConfig, RegressorChoice, WsindyError, identify, memory_estimate,
+};
 pub use presets::Preset;
 
 /// Version of the JSON that `identify --out` and `demo --out` write: raised when a key changes
@@ -61,6 +58,9 @@ pub use wsindy_density as density;
 pub use wsindy_library as library;
 pub use wsindy_library::Library;
 pub use wsindy_regress as regress;
-pub use wsindy_sim as sim;
 pub use wsindy_testfn as testfn;
 pub use wsindy_weak as weak;
+
+/// The file readers and writers (.npz, .npy, CSV), with the `io` feature.
+#[cfg(feature = "io")]
+pub use wsindy_io as io;

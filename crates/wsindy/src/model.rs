@@ -91,14 +91,6 @@ pub mod json_float {
         }
         seq.end()
     }
-
-    /// A JSON value for one number: a number when finite, else its string.
-    pub fn value(v: f64) -> serde_json::Value {
-        match non_finite(v) {
-            None => serde_json::Value::from(v),
-            Some(text) => serde_json::Value::from(text),
-        }
-    }
 }
 
 /// Particles per experiment per library term below which [`IdentifiedModel::warnings`] warns.
@@ -118,7 +110,9 @@ pub struct IdentifiedModel {
     /// The least-squares coefficients over all terms, w₀ = G†b.
     #[serde(serialize_with = "json_float::many")]
     pub least_squares: Vec<f64>,
-    /// The chosen threshold λ̂.
+    /// The regressor that chose the terms.
+    pub regressor: crate::RegressorChoice,
+    /// The chosen threshold λ̂ (STLS: its fixed threshold).
     #[serde(serialize_with = "json_float::one")]
     pub lambda: f64,
     /// The thresholds tried.
@@ -266,6 +260,7 @@ mod tests {
                 description: None,
             }],
             least_squares: vec![1.0],
+            regressor: crate::RegressorChoice::Mstls,
             lambda: 0.1,
             lambdas: vec![0.1; losses.len()],
             losses,

@@ -3,10 +3,10 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::memory::{self, MemoryError};
-use wsindy_core::{SparseRegressor, TermKind, Trajectories};
+use wsindy_core::{RegressionOutcome, SparseRegressor, TermKind, Trajectories};
 use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series};
 use wsindy_library::Library;
-use wsindy_regress::{Mstls, RegressError, log_grid};
+use wsindy_regress::{Mstls, MstlsReport, RegressError, Stls, log_grid};
 use wsindy_testfn::{SeparableBasis, TestFnError, TestFunctionSpec};
 use wsindy_weak::{AssemblyOptions, WeakError, assemble, column_scales};
 
@@ -49,10 +49,35 @@ pub enum WsindyError {
     Memory(#[from] MemoryError),
 }
 
-/// The threshold grid and loss of MSTLS.
+/// The sparse regressor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RegressorChoice {
+    /// MSTLS with the threshold chosen by the loss (the paper's method).
+    #[default]
+    Mstls,
+    /// Sequential thresholding at the one threshold `stls_lambda` (the plain SINDy rule).
+    Stls,
+}
+
+impl RegressorChoice {
+    /// The name in configs and results.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegressorChoice::Mstls => "mstls",
+            RegressorChoice::Stls => "stls",
+        }
+    }
+}
+
+/// The sparse regression: the regressor, MSTLS's threshold grid and loss, STLS's threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegressionConfig {
+    /// The regressor.
+    pub method: RegressorChoice,
+    /// The threshold of `method = "stls"`, in (0, 1].
+    pub stls_lambda: f64,
     /// log10 of the smallest λ.
     pub log10_lambda_min: f64,
     /// log10 of the largest λ.
@@ -68,9 +93,12 @@ pub struct RegressionConfig {
 }
 
 impl Default for RegressionConfig {
-    /// 100 values of λ in [1e-4, 1], equal loss weights, pruning, dimensionless columns.
+    /// MSTLS with 100 values of λ in [1e-4, 1], equal loss weights, pruning, dimensionless
+    /// columns (STLS, if chosen, at λ = 0.01).
     fn default() -> Self {
         Self {
+            method: RegressorChoice::Mstls,
+            stls_lambda: 0.01,
             log10_lambda_min: -4.0,
             log10_lambda_max: 0.0,
             lambda_count: 100,
@@ -101,11 +129,13 @@ pub struct IdentifyConfig {
 }
 
 impl Default for IdentifyConfig {
-    /// The paper's 1D discretisation: 256 cells over mean ± 3 std, p = (5, 3), automatic
-    /// supports, strides (5, 1), 100 thresholds in [1e-4, 1].
+    /// A discretisation for data of any dimension: the grid's cells follow the data (256, 128²
+    /// or 64³ cells over mean ± 3 std, [`GridRule::default_cells`]), p = (5, 3), automatic
+    /// supports, strides (5, 1), histogram, MSTLS with 100 thresholds in [1e-4, 1]. The presets
+    /// ([`crate::Preset::config`]) are the paper's tuned discretisations of its examples.
     fn default() -> Self {
         Self {
-            grid: GridRule::new(vec![256]),
+            grid: GridRule::automatic(),
             density_kernel: DensityKernelChoice::Histogram,
             test_functions: TestFunctionSpec::default(),
             assembly: AssemblyOptions::default(),
@@ -227,12 +257,60 @@ pub fn identify(
     for (j, &s) in scales.iter().enumerate() {
         system.g.col_mut(j).iter_mut().for_each(|v| *v *= s);
     }
-    let regressor = Mstls {
-        lambdas: log_grid(rc.log10_lambda_min, rc.log10_lambda_max, rc.lambda_count),
-        sparsity_weight: rc.sparsity_weight,
-        prune: rc.prune,
+    // the regressor's own report becomes the model's threshold path: MSTLS's loss curve, or
+    // STLS's one threshold with no loss
+    let (outcome, path) = match rc.method {
+        RegressorChoice::Mstls => {
+            let regressor = Mstls {
+                lambdas: log_grid(rc.log10_lambda_min, rc.log10_lambda_max, rc.lambda_count),
+                sparsity_weight: rc.sparsity_weight,
+                prune: rc.prune,
+            };
+            let RegressionOutcome {
+                coefficients,
+                least_squares,
+                relative_residual,
+                condition_number,
+                collinear,
+                report,
+            } = regressor.regress(&system.g, &system.b)?;
+            let bare = RegressionOutcome {
+                coefficients,
+                least_squares,
+                relative_residual,
+                condition_number,
+                collinear,
+                report: (),
+            };
+            (bare, report)
+        }
+        RegressorChoice::Stls => {
+            let RegressionOutcome {
+                coefficients,
+                least_squares,
+                relative_residual,
+                condition_number,
+                collinear,
+                ..
+            } = Stls { lambda: rc.stls_lambda }.regress(&system.g, &system.b)?;
+            let bare = RegressionOutcome {
+                coefficients,
+                least_squares,
+                relative_residual,
+                condition_number,
+                collinear,
+                report: (),
+            };
+            let path = MstlsReport {
+                lambda: rc.stls_lambda,
+                lambdas: vec![rc.stls_lambda],
+                losses: Vec::new(),
+                loss: f64::NAN,
+                pruned: Vec::new(),
+            };
+            (bare, path)
+        }
     };
-    let outcome = regressor.regress(&system.g, &system.b)?;
     let t_regress = start.elapsed().as_secs_f64();
 
     let coefficients: Vec<f64> = outcome.coefficients.iter().zip(&scales).map(|(w, s)| w * s).collect();
@@ -262,11 +340,12 @@ pub fn identify(
     Ok(IdentifiedModel {
         terms,
         least_squares,
-        lambda: outcome.lambda,
-        loss: outcome.loss,
-        pruned: outcome.pruned.iter().map(|&j| library.terms()[j].name()).collect(),
-        lambdas: outcome.lambdas,
-        losses: outcome.losses,
+        regressor: rc.method,
+        lambda: path.lambda,
+        loss: path.loss,
+        pruned: path.pruned.iter().map(|&j| library.terms()[j].name()).collect(),
+        lambdas: path.lambdas,
+        losses: path.losses,
         rows,
         cols,
         particles: data.particles(),

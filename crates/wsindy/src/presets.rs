@@ -65,16 +65,8 @@ impl Preset {
     /// The discretisation: grid, test functions (automatic supports, the paper's strides) and
     /// regression defaults.
     ///
-    /// `nonlocal2d` differs from the paper's discretisation in two measured ways, both for the
-    /// Keller–Segel data with critical σ at N = 4000, M = 4 (N·M = 16,000), where the paper's
-    /// choices leave the model wrong on a third of the seeds:
-    /// - the time support uses τ̂_t = 1, the authors' factor, instead of the default 2 (m_t = 4
-    ///   instead of 7): mean TPR 0.67 → 0.82 over seeds 1–16;
-    /// - the space degree is p_x = 3 instead of 5: over seeds 1–24 mean TPR 0.87 → 0.97, TPR 1
-    ///   on 23 seeds instead of 17, median errors of ∇K̂ and σ̂ 5.2%/5.4% → 3.0%/3.4%
-    ///   (p_x = 4: 0.93, p_x = 7: 0.62).
-    ///
-    /// The σ = 0, ε = 0.1 case stays at ∇K̂ errors of 0.02%, and M = 16 at 0.09%.
+    /// `nonlocal2d` uses the authors' time-support factor τ̂_t = 1 and space degree p_x = 3
+    /// instead of the defaults 2 and 5; docs/ARCHITECTURE.md gives the measurements behind both.
     pub fn config(self) -> IdentifyConfig {
         let defaults = TestFunctionSpec::default();
         // (cells per axis, space stride, time stride, space degree, time support)

@@ -20,8 +20,9 @@
 
 use std::time::Instant;
 
-use wsindy::sim::{Diffusion, InitialLaw, Interaction, Model, SimulationConfig, simulate};
-use wsindy::{IdentifyConfig, Library, TermKind, TrialTerm, TrueModel, identify, plots, score};
+use wsindy::{IdentifyConfig, Library, TermKind, TrialTerm, TrueModel, identify, score};
+use wsindy_plot::identification as plots;
+use wsindy_sim::{Diffusion, InitialLaw, Interaction, Model, SimulationConfig, simulate};
 
 /// The interaction potential K_j(x) = e^{−|x|/ℓ} of length scale ℓ.
 struct ExponentialKernel {

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wsindy::Preset;
-use wsindy::config::{check_true_model, load_identify_config, load_true_model};
 use wsindy::core::Trajectories;
-use wsindy::sim_config::load_simulation;
+use wsindy_config::simulation::load_simulation;
+use wsindy_config::{check_true_model, load_identify_config, load_true_model};
 
 /// The repository's `data/` folder.
 fn data_dir() -> PathBuf {
@@ -72,7 +72,7 @@ fn spreading(n: usize, l: usize) -> Trajectories {
 
 fn npz(dir: &Path, name: &str, data: &Trajectories) -> PathBuf {
     let path = dir.join(name);
-    wsindy_io::write_npz(&path, data).unwrap();
+    wsindy::io::write_npz(&path, data).unwrap();
     path
 }
 
@@ -180,7 +180,7 @@ fn missing_corrupt_and_truncated_files() {
     fails(&["identify", "--data", path_str(&truncated)], &["truncated.npz", "not a valid .npz"]);
     // a .npy whose data stop early
     let npy = dir.path().join("short.npy");
-    wsindy_io::write_npy(&npy, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
+    wsindy::io::write_npy(&npy, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
     let bytes = std::fs::read(&npy).unwrap();
     std::fs::write(&npy, &bytes[..bytes.len() - 800]).unwrap();
     fails(&["identify", "--data", path_str(&npy), "--dt", "0.1"], &["short.npy", "bytes of data"]);
@@ -198,14 +198,14 @@ fn missing_corrupt_and_truncated_files() {
 fn wrong_shapes_nan_positions_and_bad_times() {
     let dir = temp();
     let flat = dir.path().join("flat.npy");
-    wsindy_io::write_npy(&flat, &[10, 3], &[0.5; 30]).unwrap();
+    wsindy::io::write_npy(&flat, &[10, 3], &[0.5; 30]).unwrap();
     fails(
         &["identify", "--data", path_str(&flat), "--dt", "0.1"],
         &["flat.npy", "shape [10, 3]", "(M, L, N, d)"],
     );
     // .npy positions hold no times
     let good = dir.path().join("good.npy");
-    wsindy_io::write_npy(&good, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
+    wsindy::io::write_npy(&good, &[1, 20, 100, 1], spreading(100, 20).positions()).unwrap();
     fails(
         &["identify", "--data", path_str(&good)],
         &["good.npy holds positions but no times", "--times T.npy or --dt DT"],
@@ -214,7 +214,7 @@ fn wrong_shapes_nan_positions_and_bad_times() {
     let mut values = vec![0.25; 2 * 5 * 4];
     values[((5 + 2) * 4) + 3] = f64::NAN;
     let nan = dir.path().join("nan.npy");
-    wsindy_io::write_npy(&nan, &[2, 5, 4, 1], &values).unwrap();
+    wsindy::io::write_npy(&nan, &[2, 5, 4, 1], &values).unwrap();
     fails(
         &["identify", "--data", path_str(&nan), "--dt", "0.1"],
         &["particle 3", "experiment 1", "time index 2", "NaN"],
@@ -223,10 +223,10 @@ fn wrong_shapes_nan_positions_and_bad_times() {
     let times = dir.path().join("t.npy");
     let mut t: Vec<f64> = (0..20).map(|k| 0.1 * k as f64).collect();
     t[7] = 0.75;
-    wsindy_io::write_npy(&times, &[20], &t).unwrap();
+    wsindy::io::write_npy(&times, &[20], &t).unwrap();
     fails(&["identify", "--data", path_str(&good), "--times", path_str(&times)], &["equally spaced"]);
     // times of the wrong length
-    wsindy_io::write_npy(&times, &[7], &t[..7]).unwrap();
+    wsindy::io::write_npy(&times, &[7], &t[..7]).unwrap();
     fails(
         &["identify", "--data", path_str(&good), "--times", path_str(&times)],
         &["7 times given", "20 time points"],
@@ -244,7 +244,7 @@ fn times_on_the_command_line_must_agree_with_the_files() {
     );
     let times = dir.path().join("t.npy");
     let t: Vec<f64> = (0..20).map(|k| 1.0 + 0.1 * k as f64).collect();
-    wsindy_io::write_npy(&times, &[20], &t).unwrap();
+    wsindy::io::write_npy(&times, &[20], &t).unwrap();
     fails(&["identify", "--data", path_str(&data), "--times", path_str(&times)], &["disagrees at index 0"]);
     fails(
         &["identify", "--data", path_str(&data), "--dt", "0.1", "--times", path_str(&times)],
@@ -383,7 +383,7 @@ fn bad_simulation_configs() {
         ("preset = \"nonlocal1d\"\nparticles = -5\n", "expected usize"),
         ("preset = \"nonlocal2d\"\nsigma = \"const\"\n", "\"zero\", \"critical\""),
         ("preset = \"local2d\"\nomega = -1.0\n", "omega = -1 is invalid"),
-        ("preset = \"keller\"\n", "unknown variant `keller`"),
+        ("preset = \"keller\"\n", "preset = \"keller\" is invalid: expected one of \"nonlocal1d\""),
         ("preset = \"nonlocal1d\"\nparticels = 10\n", "unknown field `particels`"),
         (
             "dim = 2\n[[interaction]]\nname = \"log|x|\"\ncoefficient = 0.159\ndelta = -0.01\n",
@@ -441,7 +441,7 @@ fn simulate_then_identify_an_explicit_model() {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("simulated ")).collect();
     assert_eq!(lines.len(), 10, "{stderr}");
     assert!(lines[9].starts_with("simulated 100/100 recorded steps (100%)"), "{stderr}");
-    let data = wsindy_io::load_trajectories(&out, wsindy_io::TimeSource::FromFile).unwrap();
+    let data = wsindy::io::load_trajectories(&out, wsindy::io::TimeSource::FromFile).unwrap();
     assert_eq!((data.experiments(), data.time_points(), data.particles(), data.dim()), (1, 101, 3000, 1));
     let truth = data_dir().join("truth/nonlocal1d_const.toml");
     let stdout =
@@ -555,12 +555,13 @@ fn figures_need_the_models_library() {
     let dir = temp();
     let mut other = wsindy::Library::nonlocal1d();
     other.push(wsindy::library::Term::drift_monomial(9));
-    let err = wsindy::plots::write_all(dir.path(), &data, &model, &other, None).unwrap_err();
+    let err = wsindy_plot::identification::write_all(dir.path(), &data, &model, &other, None).unwrap_err();
     assert!(err.to_string().contains("another library"), "{err}");
     let truth = wsindy::TrueModel::default().with(wsindy::TermKind::Drift, "x^1", 1.0);
-    let err = wsindy::plots::write_all(dir.path(), &data, &model, &library, Some(&truth)).unwrap_err();
+    let err = wsindy_plot::identification::write_all(dir.path(), &data, &model, &library, Some(&truth))
+        .unwrap_err();
     assert!(err.to_string().contains("drift term 'x^1'"), "{err}");
-    let report = wsindy::plots::write_all(dir.path(), &data, &model, &library, None).unwrap();
+    let report = wsindy_plot::identification::write_all(dir.path(), &data, &model, &library, None).unwrap();
     assert_eq!(report.files.len(), 7, "{:?}", report.notes);
 }
 

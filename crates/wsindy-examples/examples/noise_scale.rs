@@ -12,9 +12,10 @@
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
-use wsindy::examples::{Nonlocal1d, SigmaCase};
-use wsindy::sim::add_extrinsic_noise;
 use wsindy::{IdentifyConfig, TermKind, Trajectories, identify, score};
+use wsindy_examples::Example as _;
+use wsindy_examples::{Nonlocal1d, SigmaCase};
+use wsindy_sim::add_extrinsic_noise;
 
 #[derive(Clone, Copy)]
 enum Scale {
@@ -88,7 +89,7 @@ fn main() -> anyhow::Result<()> {
                     let noisy = with_noise(data, eps, scale, 1000 + ex.seed);
                     let lib = ex.library();
                     let model = identify(&noisy, &lib, &config)?;
-                    let s = score(&model, &ex.truth(), &lib)?;
+                    let s = score(&model, &ex.true_model(), &lib)?;
                     let err = s.rel_err_k.unwrap_or(f64::INFINITY);
                     if s.tpr == 1.0 && err < 0.01 {
                         good += 1;

@@ -128,7 +128,7 @@ fn killed_simulate_leaves_the_old_or_the_new_archive() {
                 now == new_bytes,
                 "killed after {after:?}: the archive is neither the old nor the new one"
             );
-            wsindy_io::read_npz(&out, wsindy_io::TimeSource::FromFile).unwrap();
+            wsindy::io::read_npz(&out, wsindy::io::TimeSource::FromFile).unwrap();
             got_new += 1;
             // start the next kill from the old file again
             std::fs::write(&out, &old_bytes).unwrap();
@@ -314,7 +314,7 @@ fn memory_limits_are_clean_errors() {
     let positions: Vec<f64> = (0..l * n * 2).map(|_| rng.random::<f64>()).collect();
     let data = Trajectories::new(1, l, n, 2, positions, (0..l).map(|k| 0.1 * k as f64).collect()).unwrap();
     let npz = dir.path().join("planar.npz");
-    wsindy_io::write_npz(&npz, &data).unwrap();
+    wsindy::io::write_npz(&npz, &data).unwrap();
     let cfg = write(dir.path(), "big.toml", "[grid]\ncells = [2048, 2048]\n");
     let (code, stderr) =
         limited(&["identify", "--data", path_str(&npz), "--preset", "local2d", "--config", path_str(&cfg)]);
@@ -351,7 +351,7 @@ fn absolute_timestamps_are_accepted() {
     let dir = temp();
     let npz = dir.path().join("stamps.npz");
     let data = relaxing(2000, 60, 1.7e9);
-    wsindy_io::write_npz(&npz, &data).unwrap();
+    wsindy::io::write_npz(&npz, &data).unwrap();
     let (code, stdout, stderr) = outcome(&["identify", "--data", path_str(&npz)]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("t = 1700000000 … 1700000002.95"), "{stdout}");
@@ -386,7 +386,7 @@ fn a_diverging_simulation_is_an_error() {
 fn two_particles_warn() {
     let dir = temp();
     let npz = dir.path().join("two.npz");
-    wsindy_io::write_npz(&npz, &relaxing(2, 60, 0.0)).unwrap();
+    wsindy::io::write_npz(&npz, &relaxing(2, 60, 0.0)).unwrap();
     let (code, _, stderr) = outcome(&["identify", "--data", path_str(&npz)]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
@@ -400,7 +400,7 @@ fn two_particles_warn() {
 fn an_overflowing_sparsity_weight_is_refused() {
     let dir = temp();
     let npz = dir.path().join("d.npz");
-    wsindy_io::write_npz(&npz, &relaxing(500, 40, 0.0)).unwrap();
+    wsindy::io::write_npz(&npz, &relaxing(500, 40, 0.0)).unwrap();
     let cfg = write(dir.path(), "w.toml", "[regression]\nsparsity_weight = 1e308\n");
     let (code, _, stderr) = outcome(&["identify", "--data", path_str(&npz), "--config", path_str(&cfg)]);
     assert_eq!(code, Some(1), "{stderr}");

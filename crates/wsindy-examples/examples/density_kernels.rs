@@ -8,8 +8,9 @@
 //! below 1%.
 
 use wsindy::density::DensityKernelChoice;
-use wsindy::examples::{Nonlocal1d, SigmaCase};
 use wsindy::{IdentifyConfig, Trajectories, identify, score};
+use wsindy_examples::Example as _;
+use wsindy_examples::{Nonlocal1d, SigmaCase};
 
 fn first_experiments(data: &Trajectories, m: usize) -> Trajectories {
     let block = data.time_points() * data.particles() * data.dim();
@@ -66,7 +67,7 @@ fn main() -> anyhow::Result<()> {
                 let data = first_experiments(data, m);
                 let lib = ex.library();
                 let model = identify(&data, &lib, &config)?;
-                let s = score(&model, &ex.truth(), &lib)?;
+                let s = score(&model, &ex.true_model(), &lib)?;
                 let (k, sigma) =
                     (s.rel_err_k.unwrap_or(f64::INFINITY), s.rel_err_sigma.unwrap_or(f64::INFINITY));
                 right += usize::from(s.tpr == 1.0);

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use wsindy::Preset;
-//! use wsindy::config::parse_identify_config;
+//! use wsindy_config::parse_identify_config;
 //!
 //! let base = Preset::Nonlocal2d.config();
 //! let config = parse_identify_config("[grid]\ncells = [96]\n", &base, "my.toml").unwrap();
@@ -35,11 +35,11 @@
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
-use wsindy_core::TermKind;
-use wsindy_library::Library;
-use wsindy_testfn::Support;
+use wsindy::Library;
+use wsindy::TermKind;
+use wsindy::testfn::Support;
 
-use crate::{IdentifyConfig, TrueModel};
+use wsindy::{IdentifyConfig, TrueModel};
 
 /// Largest number of grid cells along one axis a config may ask for.
 pub const MAX_CELLS_PER_AXIS: usize = 1 << 16;
@@ -145,7 +145,7 @@ impl ConfigError {
 fn compact(text: String) -> String {
     let numeric = text.len() > 17 && text.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.');
     match text.parse::<f64>() {
-        Ok(v) if numeric => wsindy_core::display::Number(v).to_string(),
+        Ok(v) if numeric => wsindy::core::display::Number(v).to_string(),
         _ => text,
     }
 }
@@ -207,9 +207,7 @@ fn merge(base: &mut toml::Table, user: toml::Table, path: &str) {
 /// file).
 pub fn validate_identify_config(config: &IdentifyConfig, origin: &str) -> Result<(), ConfigError> {
     let g = &config.grid;
-    if g.cells.is_empty() {
-        return Err(ConfigError::invalid(origin, "grid.cells", "[]", "one number of cells, or one per axis"));
-    }
+    // an empty list leaves the cells to the data's dimension
     for (i, &c) in g.cells.iter().enumerate() {
         if !(2..=MAX_CELLS_PER_AXIS).contains(&c) {
             return Err(ConfigError::invalid(
@@ -299,12 +297,20 @@ pub fn validate_identify_config(config: &IdentifyConfig, origin: &str) -> Result
             format!("a finite number ≤ log10_lambda_max = {}", r.log10_lambda_max),
         ));
     }
-    if !(0.0..=wsindy_regress::MAX_SPARSITY_WEIGHT).contains(&r.sparsity_weight) {
+    if !(0.0..=wsindy::regress::MAX_SPARSITY_WEIGHT).contains(&r.sparsity_weight) {
         return Err(ConfigError::invalid(
             origin,
             "regression.sparsity_weight",
             r.sparsity_weight,
             "a number from 0 to 1e6 (larger weights overflow the loss)",
+        ));
+    }
+    if !(r.stls_lambda.is_finite() && r.stls_lambda > 0.0 && r.stls_lambda <= 1.0) {
+        return Err(ConfigError::invalid(
+            origin,
+            "regression.stls_lambda",
+            r.stls_lambda,
+            "a number in (0, 1]",
         ));
     }
     Ok(())
@@ -318,7 +324,8 @@ pub fn check_against_data(
     time_points: usize,
     origin: &str,
 ) -> Result<(), ConfigError> {
-    let cells = &config.grid.cells;
+    let automatic = [wsindy::density::GridRule::default_cells(dim)];
+    let cells: &[usize] = if config.grid.cells.is_empty() { &automatic } else { &config.grid.cells };
     if cells.len() != 1 && cells.len() != dim {
         return Err(ConfigError::invalid(
             origin,
@@ -338,7 +345,7 @@ pub fn check_against_data(
             format!("{cells:?}"),
             format!(
                 "fewer cells: {time_points} time points × the grid's cells in {dim} dimensions is {} density values, more than the limit {MAX_DENSITY_VALUES}",
-                wsindy_core::display::Count(total)
+                wsindy::core::display::Count(total)
             ),
         ));
     }
@@ -446,7 +453,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Preset;
+    use wsindy::Preset;
 
     #[test]
     fn edit_distances() {
@@ -467,6 +474,9 @@ mod tests {
         assert_eq!(c.test_functions.space_stride, 10);
         assert_eq!(c.regression.lambda_count, 7);
         assert_eq!(c.grid, base.grid);
+        let c = parse_identify_config("[regression]\nmethod = \"stls\"\nstls_lambda = 0.05\n", &base, "x")
+            .unwrap();
+        assert_eq!((c.regression.method, c.regression.stls_lambda), (wsindy::RegressorChoice::Stls, 0.05));
         // an empty file is the base
         assert_eq!(parse_identify_config("", &base, "x").unwrap(), base);
     }
@@ -492,6 +502,8 @@ mod tests {
         let e = err("[test_functions.time_support.auto]\ntau_hat = -1.0\n");
         assert!(e.contains("test_functions.time_support.auto.tau_hat = -1"), "{e}");
         assert!(err("[grid\n").contains("line 1"));
+        assert!(err("[regression]\nstls_lambda = 2\n").contains("regression.stls_lambda = 2 is invalid"));
+        assert!(err("[regression]\nmethod = \"lasso\"\n").contains("expected `mstls` or `stls`"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The figures of one identification, as PNG and SVG (with [`wsindy_plot`]): what
+//! The figures of one identification, as PNG and SVG: what
 //! `wsindy identify --plot DIR` and `wsindy demo --plot DIR` write.
 //!
 //! [`write_all`] draws every figure below into a directory; the functions it calls are public so
@@ -6,14 +6,15 @@
 //!
 //! | files | figure | drawn by |
 //! |---|---|---|
-//! | `loss.png`, `loss.svg` | MSTLS loss 𝓛(λ) against λ, λ̂ marked | [`loss`] |
+//! | `loss.png`, `loss.svg` | MSTLS loss 𝓛(λ) against λ, λ̂ marked (not for STLS, which has no loss) | [`loss`] |
 //! | `spectrum_x1`, `spectrum_x2`, …, `spectrum_t` | the data's averaged \|ℱU(k)\| along each axis with the corner k* and the test function's \|ℱφ(k)\| | [`spectra`], [`axis_spectrum`] |
 //! | `interaction` | learned (and true) ∇K(r) along the first axis | [`interaction`] |
 //! | `drift`, `diffusion` | learned (and true) ∇V(x) and ½σσᵀ(x) along the first axis | [`drift`], [`diffusion`] |
 //! | `snapshots` | the histogram at four times | [`snapshots`] |
 //!
 //! ```no_run
-//! use wsindy::{IdentifyConfig, Library, identify, plots};
+//! use wsindy::{IdentifyConfig, Library, identify};
+//! use wsindy_plot::identification as plots;
 //! # fn run(data: &wsindy::Trajectories) -> Result<(), Box<dyn std::error::Error>> {
 //! let library = Library::nonlocal1d();
 //! let model = identify(data, &library, &IdentifyConfig::default())?;
@@ -26,14 +27,14 @@
 
 use std::path::Path;
 
+use crate::{Axes, BLACK, LineStyle, PALETTE, Panel, PlotError, PlotFiles, Series};
 use thiserror::Error;
-use wsindy_core::{DensitySeries, Grid, TermKind, Trajectories};
-use wsindy_density::{DensityError, Histogram, density_series};
-use wsindy_library::Library;
-use wsindy_plot::{Axes, BLACK, LineStyle, PALETTE, Panel, PlotError, PlotFiles, Series};
-use wsindy_testfn::{PolyBump, TestFnError, averaged_magnitude_spectrum, corner_wavenumber, space_marginal};
+use wsindy::Library;
+use wsindy::density::{DensityError, Histogram, density_series};
+use wsindy::testfn::{PolyBump, TestFnError, averaged_magnitude_spectrum, corner_wavenumber, space_marginal};
+use wsindy::{DensitySeries, Grid, TermKind, Trajectories};
 
-use crate::{IdentifiedModel, TrueModel, UnknownTrueTerm};
+use wsindy::{IdentifiedModel, TrueModel, UnknownTrueTerm};
 
 /// Why the figures could not be drawn.
 #[derive(Debug, Error)]
@@ -106,7 +107,9 @@ pub fn write_all(
     let truth = truth.as_deref();
     let density = density_series(data, &model.grid, &Histogram)?;
     let mut report = PlotReport::default();
-    report.add(loss(dir, model)?);
+    if !model.losses.is_empty() {
+        report.add(loss(dir, model)?);
+    }
     let spectra = spectra(dir, &density, model)?;
     let axes = density.grid().dim() + 1;
     if spectra.len() < axes {
@@ -170,7 +173,7 @@ fn check_library(model: &IdentifiedModel, library: &Library) -> Result<(), Plots
 pub fn loss(dir: &Path, model: &IdentifiedModel) -> Result<PlotFiles, PlotError> {
     let selected = model.selected().count();
     let title = format!("MSTLS loss: {selected} of {} terms selected", model.terms.len());
-    wsindy_plot::loss_curve(dir, "loss", &model.lambdas, &model.losses, model.lambda, &title)
+    crate::loss_curve(dir, "loss", &model.lambdas, &model.losses, model.lambda, &title)
 }
 
 /// The spectrum of the data along one axis and the test function's, as plotted by [`spectra`].
@@ -292,8 +295,7 @@ pub fn spectra(
             s.test_function.iter().position(|&v| v.is_nan() || v < floor).unwrap_or(s.test_function.len());
         let test: Vec<f64> =
             s.test_function.iter().enumerate().map(|(i, &v)| if i < end { v } else { f64::NAN }).collect();
-        let mut out =
-            wsindy_plot::spectrum(dir, &stem, &s.wavenumbers, &data, s.corner as f64, &test, &title)?;
+        let mut out = crate::spectrum(dir, &stem, &s.wavenumbers, &data, s.corner as f64, &test, &title)?;
         // the clipped tail of the test function is intended, not worth a warning
         out.warnings.retain(|w| !w.contains("test-function"));
         files.push(out);
@@ -443,7 +445,7 @@ pub fn interaction(
     let series = field_series(&values, &[(0, name.clone())], d);
     let first: Vec<(bool, Vec<f64>)> = values.iter().map(|(t, v)| (*t, component(v, 0, d))).collect();
     let title = format!("{title}{}", field_summary(&first));
-    wsindy_plot::curves(dir, "interaction", &r, &series, &Axes::new(title, x_label, name))
+    crate::curves(dir, "interaction", &r, &series, &Axes::new(title, x_label, name))
 }
 
 /// The learned (and true) sum of one kind of terms on the line through the grid's centre.
@@ -491,7 +493,7 @@ pub fn drift(
     let series = field_series(&values, &components, d);
     let title = format!("External force ∇V{}{}", line_note(&others), field_summary(&values));
     let y = if d == 1 { "∇V(x)" } else { "∇V" };
-    wsindy_plot::curves(dir, "drift", &x, &series, &Axes::new(title, axis_name(0, d), y))
+    crate::curves(dir, "drift", &x, &series, &Axes::new(title, axis_name(0, d), y))
 }
 
 /// `diffusion`: the learned ½σσᵀ (and the true one) along the first axis, as [`drift`]: ½σ² in
@@ -518,7 +520,7 @@ pub fn diffusion(
     } else {
         (format!("Diffusion ½σσᵀ{}{}", line_note(&others), field_summary(&values)), "½σσᵀ")
     };
-    wsindy_plot::curves(dir, "diffusion", &x, &series, &Axes::new(title, axis_name(0, d), y))
+    crate::curves(dir, "diffusion", &x, &series, &Axes::new(title, axis_name(0, d), y))
 }
 
 /// The time indices of the snapshots: first, one and two thirds, last (fewer if L < 4).
@@ -551,7 +553,7 @@ pub fn snapshots(dir: &Path, density: &DensitySeries) -> Result<Option<PlotFiles
             let x = grid.axes()[0].centres();
             let lines: Vec<(String, &[f64])> =
                 idx.iter().map(|&l| (time_label(times[l], dt), density.snapshot(l))).collect();
-            wsindy_plot::density_lines(dir, "snapshots", &x, &lines, "Histogram density U(x, t)").map(Some)
+            crate::density_lines(dir, "snapshots", &x, &lines, "Histogram density U(x, t)").map(Some)
         }
         2 => {
             let [a, b] = [grid.axes()[0], grid.axes()[1]];
@@ -573,7 +575,7 @@ pub fn snapshots(dir: &Path, density: &DensitySeries) -> Result<Option<PlotFiles
                     extent,
                 })
                 .collect();
-            wsindy_plot::snapshots(dir, "snapshots", &panels).map(Some)
+            crate::snapshots(dir, "snapshots", &panels).map(Some)
         }
         _ => Ok(None),
     }

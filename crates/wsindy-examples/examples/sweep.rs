@@ -1,7 +1,8 @@
 //! Explores the identification over seeds: `cargo run --release --example sweep -- SIGMA SEEDS [MX MT]`.
-use wsindy::examples::{Nonlocal1d, SigmaCase};
 use wsindy::testfn::Support;
 use wsindy::{IdentifyConfig, identify, score};
+use wsindy_examples::Example as _;
+use wsindy_examples::{Nonlocal1d, SigmaCase};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -31,7 +32,7 @@ fn main() {
         let data = ex.simulate().unwrap();
         let lib = ex.library();
         let model = identify(&data, &lib, &config).unwrap();
-        let s = score(&model, &ex.truth(), &lib).unwrap();
+        let s = score(&model, &ex.true_model(), &lib).unwrap();
         let extra: Vec<String> =
             model.selected().map(|t| format!("{}:{}={:.4}", t.kind, t.name, t.coefficient)).collect();
         println!(

@@ -5,14 +5,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
-use wsindy::config::{
+use wsindy::io::{IoError, TimeSource, load_trajectories, read_npy_vector, read_npz};
+use wsindy::testfn::TestFnError;
+use wsindy::{IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, score};
+use wsindy_config::{
     check_against_data, check_true_model, load_true_model, parse_identify_config, read_text,
 };
-use wsindy::testfn::TestFnError;
-use wsindy::{
-    IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, json_float, score,
-};
-use wsindy_io::{IoError, TimeSource, load_trajectories, read_npy_vector, read_npz};
 
 use super::seconds;
 
@@ -211,7 +209,7 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         let terms: Vec<_> = model
             .selected()
             .map(|t| {
-                json!({"kind": t.kind, "name": t.name, "coefficient": json_float::value(t.coefficient), "term": t.description})
+                json!({"kind": t.kind, "name": t.name, "coefficient": crate::cli::json_number(t.coefficient), "term": t.description})
             })
             .collect();
         let out = json!({
@@ -219,13 +217,13 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
             "terms": terms,
             "equation": model.to_string(),
             "preset": preset.name(),
-            "tpr": scores.map(|s| json_float::value(s.tpr)),
+            "tpr": scores.map(|s| crate::cli::json_number(s.tpr)),
             "rel_err": {
-                "K": scores.and_then(|s| s.rel_err_k).map(json_float::value),
-                "V": scores.and_then(|s| s.rel_err_v).map(json_float::value),
-                "sigma": scores.and_then(|s| s.rel_err_sigma).map(json_float::value),
+                "K": scores.and_then(|s| s.rel_err_k).map(crate::cli::json_number),
+                "V": scores.and_then(|s| s.rel_err_v).map(crate::cli::json_number),
+                "sigma": scores.and_then(|s| s.rel_err_sigma).map(crate::cli::json_number),
             },
-            "lambda": json_float::value(model.lambda),
+            "lambda": crate::cli::json_number(model.lambda),
             "timings_s": {"load": t_load, "density": t.density, "assemble": t.assemble, "regress": t.regress},
             "truth": truth,
             "settings": {
@@ -270,7 +268,7 @@ pub(crate) fn write_plots(
     library: &wsindy::Library,
     truth: Option<&wsindy::TrueModel>,
 ) -> Result<()> {
-    let report = wsindy::plots::write_all(dir, data, model, library, truth)
+    let report = wsindy_plot::identification::write_all(dir, data, model, library, truth)
         .with_context(|| format!("cannot draw the figures for --plot {}", dir.display()))?;
     for note in &report.notes {
         eprintln!("note: {note}");

@@ -1,14 +1,15 @@
 //! End to end: simulate the paper's nonlocal 1D example, identify it, score it against the
 //! true model. Tolerances are the acceptance levels, measured with margin on these seeds.
 
-use wsindy::examples::{Nonlocal1d, SigmaCase};
 use wsindy::{IdentifyConfig, Scores, TermKind, identify, score};
+use wsindy_examples::Example as _;
+use wsindy_examples::{Nonlocal1d, SigmaCase};
 
 fn run(example: Nonlocal1d) -> (Scores, wsindy::IdentifiedModel) {
     let data = example.simulate().expect("simulation");
     let library = example.library();
     let model = identify(&data, &library, &IdentifyConfig::default()).expect("identification");
-    (score(&model, &example.truth(), &library).expect("truth in library"), model)
+    (score(&model, &example.true_model(), &library).expect("truth in library"), model)
 }
 
 #[test]
@@ -55,7 +56,7 @@ fn same_seed_same_model() {
 #[test]
 fn planar_drift_and_anisotropic_diffusion_are_identified() {
     use wsindy::library::{MatrixEntry, ScalarField, Term};
-    use wsindy::sim::{Diffusion, InitialLaw, Model, SMatrix, SVector, SimulationConfig, simulate};
+    use wsindy_sim::{Diffusion, InitialLaw, Model, SMatrix, SVector, SimulationConfig, simulate};
 
     let (s1, s2) = ((2.0f64 * 0.2).sqrt(), (2.0f64 * 0.1).sqrt());
     let model = Model::<2>::default()

@@ -7,17 +7,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-
 use indicatif::{ProgressBar, ProgressStyle};
-use wsindy::sim_config::load_simulation;
+use wsindy_config::simulation::load_simulation;
 
 use super::seconds;
 
 #[derive(clap::Args)]
 pub struct SimulateArgs {
-    /// The simulation config (TOML): `preset = "nonlocal1d" | "local2d" | "nonlocal2d"` with its
-    /// options, or `dim` with [[interaction]], [[drift]], [[diffusion]] terms; see
-    /// docs/USER_GUIDE.md and data/simulate/.
+    /// The simulation config (TOML): `preset = "<example>"` (nonlocal1d, local2d, nonlocal2d,
+    /// nonlocal3d) with its options, or `dim = 1 | 2 | 3` with [[interaction]], [[drift]],
+    /// [[diffusion]] terms; see docs/USER_GUIDE.md and data/simulate/.
     #[arg(long, value_name = "SIM.toml")]
     config: PathBuf,
     /// Where to write the trajectories: an .npz with `positions` (M × L × N × d) and `t` (L).
@@ -54,38 +53,13 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     if !args.quiet {
         eprintln!("simulating {}", plan.description);
     }
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let style = ProgressStyle::with_template(
-            "{bar:30.cyan/blue} {pos}/{len} recorded steps, {elapsed} elapsed, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        ProgressBar::new(0).with_style(style)
-    };
     let start = Instant::now();
-    // without a terminal (a cluster's log file) a line per tenth of the run instead of a bar
-    let lines = !args.quiet && !std::io::stderr().is_terminal();
-    let recorded = AtomicUsize::new(0);
-    let result = plan.run(&|done, total| {
-        if done == 0 {
-            bar.set_length(total as u64);
-            return;
-        }
-        bar.inc(1);
-        let now = recorded.fetch_add(1, Ordering::Relaxed) + 1;
-        if lines && total > 0 && (now * 10 / total) > ((now - 1) * 10 / total) {
-            eprintln!(
-                "simulated {now}/{total} recorded steps ({}%), {:.1} s elapsed",
-                now * 100 / total,
-                start.elapsed().as_secs_f64()
-            );
-        }
-    });
-    bar.finish_and_clear();
+    let progress = SimulationProgress::new(args.quiet);
+    let result = plan.run(&|done, total| progress.report(done, total));
+    progress.finish();
     let data = result.with_context(|| format!("simulation of {} failed", args.config.display()))?;
     let elapsed = start.elapsed().as_secs_f64();
-    wsindy_io::write_npz(out, &data)?;
+    wsindy::io::write_npz(out, &data)?;
     if !args.quiet {
         eprintln!(
             "wrote {}: positions M × L × N × d = {} × {} × {} × {}, Δt = {} (simulated in {})",
@@ -99,4 +73,50 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The progress of a simulation on standard error: a bar on a terminal, a line per tenth of
+/// the run otherwise (a cluster's log file), nothing when quiet.
+pub(crate) struct SimulationProgress {
+    bar: ProgressBar,
+    lines: bool,
+    recorded: AtomicUsize,
+    start: Instant,
+}
+
+impl SimulationProgress {
+    pub(crate) fn new(quiet: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if quiet || !terminal {
+            ProgressBar::hidden()
+        } else {
+            let style = ProgressStyle::with_template(
+                "{bar:30.cyan/blue} {pos}/{len} recorded steps, {elapsed} elapsed, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            ProgressBar::new(0).with_style(style)
+        };
+        Self { bar, lines: !quiet && !terminal, recorded: AtomicUsize::new(0), start: Instant::now() }
+    }
+
+    /// The simulator's callback: `done` of `total` recorded steps (0 once at the start).
+    pub(crate) fn report(&self, done: usize, total: usize) {
+        if done == 0 {
+            self.bar.set_length(total as u64);
+            return;
+        }
+        self.bar.inc(1);
+        let now = self.recorded.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.lines && total > 0 && (now * 10 / total) > ((now - 1) * 10 / total) {
+            eprintln!(
+                "simulated {now}/{total} recorded steps ({}%), {:.1} s elapsed",
+                now * 100 / total,
+                self.start.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    pub(crate) fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
