@@ -1,5 +1,5 @@
 //! Histogram against linear binning (cloud in cell) in the figure 6 setting (nonlocal 1D,
-//! σ = √0.2): `cargo run --release --example density_kernels -- [TRIALS [N [M,M,… [CELLS]]]]`
+//! σ = √0.2): `cargo run --release -p wsindy-examples --example density_kernels -- [TRIALS [N [M,M,… [CELLS]]]]`
 //! (defaults 20, 2000, 1,4,8,16 and the preset's 256 cells).
 //!
 //! Both kernels identify the same simulations (the first M experiments of one simulation of

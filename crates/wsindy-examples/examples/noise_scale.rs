@@ -1,5 +1,5 @@
 //! How the scale of the extrinsic noise decides figure 5 (nonlocal 1D, σ = 0):
-//! `cargo run --release --example noise_scale -- [TRIALS [N,N,… [ε,ε,…]]]` (defaults 20,
+//! `cargo run --release -p wsindy-examples --example noise_scale -- [TRIALS [N,N,… [ε,ε,…]]]` (defaults 20,
 //! 2000,8000 and 0.1,0.316).
 //!
 //! Y = X + ε s_t ξ with s_t the RMS of the snapshot's positions (`rms`: ALGORITHM.md's

@@ -1,5 +1,5 @@
 //! Cross-check against the authors' own 1D data set (not part of this repository):
-//! `cargo run --release --example reference_check -- DIR`, where DIR holds
+//! `cargo run --release -p wsindy-examples --example reference_check -- DIR`, where DIR holds
 //! `qanr1D_N2000_nu0_X.npy` (M × L × N × d float64), `qanr1D_N2000_nu0_t.npy` and the authors'
 //! histogram `qanr1D_N2000_nu0_reference_U.npy` (cells × times). It compares our histogram with
 //! theirs and identifies the model (true: K = ½x² − |x|, σ = 0).

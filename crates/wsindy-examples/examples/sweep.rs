@@ -1,4 +1,4 @@
-//! Explores the identification over seeds: `cargo run --release --example sweep -- SIGMA SEEDS [MX MT]`.
+//! Explores the identification over seeds: `cargo run --release -p wsindy-examples --example sweep -- SIGMA SEEDS [MX MT]`.
 use wsindy::testfn::Support;
 use wsindy::{IdentifyConfig, identify, score};
 use wsindy_examples::Example as _;

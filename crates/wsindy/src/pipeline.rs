@@ -94,11 +94,12 @@ pub struct RegressionConfig {
 
 impl Default for RegressionConfig {
     /// MSTLS with 100 values of λ in [1e-4, 1], equal loss weights, pruning, dimensionless
-    /// columns (STLS, if chosen, at λ = 0.01).
+    /// columns (STLS, if chosen, at λ = 1e-3, the order of the λ̂ MSTLS picks on the paper's
+    /// examples).
     fn default() -> Self {
         Self {
             method: RegressorChoice::Mstls,
-            stls_lambda: 0.01,
+            stls_lambda: 1e-3,
             log10_lambda_min: -4.0,
             log10_lambda_max: 0.0,
             lambda_count: 100,
@@ -373,6 +374,43 @@ mod tests {
     use wsindy_library::Term;
 
     use super::*;
+
+    /// Particles relaxing by ẋ = −x (∇V = x) from a uniform spread on [−1, 1].
+    fn relaxing() -> Trajectories {
+        let (n, l, dt) = (2000, 61, 0.01);
+        let x0: Vec<f64> = (0..n).map(|i| 2.0 * ((i as f64 + 0.5) / n as f64) - 1.0).collect();
+        let positions = (0..l).flat_map(|k| x0.iter().map(move |x| x * (-(k as f64) * dt).exp())).collect();
+        Trajectories::new(1, l, n, 1, positions, (0..l).map(|k| k as f64 * dt).collect()).unwrap()
+    }
+
+    #[test]
+    fn the_regressor_is_chosen_by_the_config() {
+        let data = relaxing();
+        let mut library = Library::new();
+        for a in [0, 1, 2, 3] {
+            library.push(Term::drift_monomial(a));
+        }
+        library.push(Term::diffusion_monomial(0));
+        let mut config = IdentifyConfig::default();
+        let mstls = identify(&data, &library, &config).unwrap();
+        config.regression.method = RegressorChoice::Stls;
+        config.regression.stls_lambda = 0.001;
+        let stls = identify(&data, &library, &config).unwrap();
+        for model in [&mstls, &stls] {
+            // ∇V = x exactly: the x^1 coefficient within the quadrature error, the rest zero
+            let w = model.coefficients();
+            assert!((w[1] - 1.0).abs() < 0.02, "{:?} {w:?}", model.regressor);
+            assert!(w.iter().enumerate().all(|(j, v)| j == 1 || *v == 0.0), "{:?} {w:?}", model.regressor);
+        }
+        assert_eq!((mstls.regressor, mstls.losses.len()), (RegressorChoice::Mstls, 100));
+        assert_eq!(
+            (stls.regressor, stls.lambda, stls.lambdas.clone()),
+            (RegressorChoice::Stls, 0.001, vec![0.001])
+        );
+        assert!(stls.losses.is_empty() && stls.loss.is_nan());
+        // the default grid follows the data's dimension
+        assert_eq!(mstls.grid.axes()[0].cells(), 256);
+    }
 
     #[test]
     fn memory_estimate_follows_its_formula() {
