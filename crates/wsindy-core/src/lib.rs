@@ -96,6 +96,26 @@ pub struct RegressionOutcome<R> {
     pub report: R,
 }
 
+impl<R> RegressionOutcome<R> {
+    /// The outcome without its report, and the report: for code that handles the shared
+    /// diagnostics of any regressor alike.
+    pub fn split_report(self) -> (RegressionOutcome<()>, R) {
+        let Self { coefficients, least_squares, relative_residual, condition_number, collinear, report } =
+            self;
+        (
+            RegressionOutcome {
+                coefficients,
+                least_squares,
+                relative_residual,
+                condition_number,
+                collinear,
+                report: (),
+            },
+            report,
+        )
+    }
+}
+
 /// Turns a weak system (G, b) into sparse coefficients.
 pub trait SparseRegressor {
     /// The error type of this regressor.

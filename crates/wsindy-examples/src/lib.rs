@@ -97,6 +97,24 @@ pub enum Setting {
     Name(String),
 }
 
+impl Setting {
+    /// The settings every example has: `n`, `m` and `seed`, then `more`.
+    pub fn sizes(
+        particles: usize,
+        experiments: usize,
+        seed: u64,
+        more: Vec<(&'static str, Setting)>,
+    ) -> Vec<(&'static str, Setting)> {
+        let mut all = vec![
+            ("n", Setting::Count(particles as u64)),
+            ("m", Setting::Count(experiments as u64)),
+            ("seed", Setting::Count(seed)),
+        ];
+        all.extend(more);
+        all
+    }
+}
+
 /// A particle system with everything needed to simulate it and to check an identification.
 pub trait Example: fmt::Debug + Send + Sync {
     /// The entry describing the example (name, options, cost).

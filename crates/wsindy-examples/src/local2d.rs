@@ -142,11 +142,13 @@ impl Example for Local2d {
     }
 
     fn settings(&self) -> Vec<(&'static str, Setting)> {
-        vec![
-            ("n", Setting::Count(self.particles as u64)),
-            ("m", Setting::Count(self.experiments as u64)),
-            ("seed", Setting::Count(self.seed)),
-            ("omega", Setting::Number(self.omega)),
-        ]
+        Setting::sizes(
+            self.particles,
+            self.experiments,
+            self.seed,
+            vec![
+                ("omega", Setting::Number(self.omega)),
+            ],
+        )
     }
 }

@@ -147,12 +147,14 @@ impl Example for Nonlocal2d {
     }
 
     fn settings(&self) -> Vec<(&'static str, Setting)> {
-        vec![
-            ("n", Setting::Count(self.particles as u64)),
-            ("m", Setting::Count(self.experiments as u64)),
-            ("seed", Setting::Count(self.seed)),
-            ("noise", Setting::Number(self.noise_ratio)),
-            ("sigma", Setting::Name(self.sigma.name().into())),
-        ]
+        Setting::sizes(
+            self.particles,
+            self.experiments,
+            self.seed,
+            vec![
+                ("noise", Setting::Number(self.noise_ratio)),
+                ("sigma", Setting::Name(self.sigma.name().into())),
+            ],
+        )
     }
 }

@@ -3,7 +3,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::memory::{self, MemoryError};
-use wsindy_core::{RegressionOutcome, SparseRegressor, TermKind, Trajectories};
+use wsindy_core::{SparseRegressor, TermKind, Trajectories};
 use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, MstlsReport, RegressError, Stls, log_grid};
@@ -267,41 +267,10 @@ pub fn identify(
                 sparsity_weight: rc.sparsity_weight,
                 prune: rc.prune,
             };
-            let RegressionOutcome {
-                coefficients,
-                least_squares,
-                relative_residual,
-                condition_number,
-                collinear,
-                report,
-            } = regressor.regress(&system.g, &system.b)?;
-            let bare = RegressionOutcome {
-                coefficients,
-                least_squares,
-                relative_residual,
-                condition_number,
-                collinear,
-                report: (),
-            };
-            (bare, report)
+            regressor.regress(&system.g, &system.b)?.split_report()
         }
         RegressorChoice::Stls => {
-            let RegressionOutcome {
-                coefficients,
-                least_squares,
-                relative_residual,
-                condition_number,
-                collinear,
-                ..
-            } = Stls { lambda: rc.stls_lambda }.regress(&system.g, &system.b)?;
-            let bare = RegressionOutcome {
-                coefficients,
-                least_squares,
-                relative_residual,
-                condition_number,
-                collinear,
-                report: (),
-            };
+            let (bare, _) = Stls { lambda: rc.stls_lambda }.regress(&system.g, &system.b)?.split_report();
             let path = MstlsReport {
                 lambda: rc.stls_lambda,
                 lambdas: vec![rc.stls_lambda],
