@@ -302,6 +302,30 @@ impl SeparableBasis {
         Ok(basis)
     }
 
+    /// Removes the time query points whose support [c − m_t, c + m_t] touches a time `k` with
+    /// `unobserved[k]` (a frame missing from the data): the weak form then only integrates over
+    /// observed times. Returns how many test functions (space × time query points) were removed.
+    ///
+    /// # Errors
+    /// [`TestFnError::TooFewPoints`] if `unobserved` is not one flag per time point.
+    pub fn drop_unobserved_times(&mut self, unobserved: &[bool]) -> Result<usize, TestFnError> {
+        let time = self.bumps.len() - 1;
+        let m = self.bumps[time].half_width();
+        let highest = self.queries[time].last().map_or(0, |&c| c + m);
+        if unobserved.len() <= highest {
+            return Err(TestFnError::TooFewPoints {
+                axis: time,
+                points: unobserved.len(),
+                half_width: m,
+                needed: highest + 1,
+            });
+        }
+        let before = self.queries[time].len();
+        self.queries[time].retain(|&c| !unobserved[c - m..=c + m].iter().any(|&u| u));
+        let space: usize = self.queries[..time].iter().map(Vec::len).product();
+        Ok((before - self.queries[time].len()) * space)
+    }
+
     /// The reference function of `axis` (space axes, then time).
     pub fn bump(&self, axis: usize) -> &PolyBump {
         &self.bumps[axis]
@@ -403,6 +427,21 @@ mod tests {
                 assert!(sum.abs() < 1e-4 * abs, "r={r} sum={sum} of {abs}");
             }
         }
+    }
+
+    #[test]
+    fn test_functions_over_unobserved_times_are_dropped() {
+        // time: 20 points, m_t = 2, stride 1 → centres 2..=17; frame 9 missing removes 7..=11
+        let bumps = vec![PolyBump::new(3, 5, 0.1).unwrap(), PolyBump::new(2, 3, 0.01).unwrap()];
+        let mut basis = SeparableBasis::new(bumps, &[30, 20], &[4, 1]).unwrap();
+        let space = basis.query_indices(0).len();
+        let mut unobserved = vec![false; 20];
+        unobserved[9] = true;
+        assert_eq!(basis.drop_unobserved_times(&unobserved).unwrap(), 5 * space);
+        let kept: Vec<usize> = basis.query_indices(1).to_vec();
+        assert_eq!(kept, [2, 3, 4, 5, 6, 12, 13, 14, 15, 16, 17]);
+        assert_eq!(basis.len(), 11 * space);
+        assert!(basis.drop_unobserved_times(&[false; 5]).is_err());
     }
 
     #[test]
