@@ -513,6 +513,12 @@ impl Observations {
             .map_err(|e| incomplete(e.to_string()))
     }
 
+    /// The same observations on another time grid (frame k at `grid.time(k)`), e.g. with a
+    /// frame interval given by the user.
+    pub fn with_time_grid(mut self, grid: TimeGrid) -> Self {
+        self.grid = grid;
+        self
+    }
     /// Space dimension d.
     pub fn dim(&self) -> usize {
         self.dim

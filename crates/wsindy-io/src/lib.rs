@@ -48,16 +48,22 @@
 //! ```
 
 mod csv_long;
+mod csv_observed;
 mod error;
 mod npy;
 mod npz;
+mod observed;
+pub mod trackmate;
 
 use std::path::Path;
 
 pub use csv_long::read_csv;
+pub use csv_observed::{ColumnMap, read_csv_observed};
 pub use error::IoError;
 pub use npy::{NpyArray, read_npy, read_npy_vector, write_npy};
 pub use npz::{read_npz, write_npz};
+pub use observed::{MissingPolicy, ObservedOptions, load_observations, read_dense_observed};
+pub use trackmate::{TrackMateData, TrackMateError, read_trackmate};
 use wsindy_core::Trajectories;
 
 /// Where the observation times come from.
@@ -114,6 +120,12 @@ pub fn load_trajectories(path: &Path, times: TimeSource) -> Result<Trajectories,
 /// or float64. The file holds no times: `times` must be [`TimeSource::Array`] or
 /// [`TimeSource::Spacing`], else [`IoError::TimesRequired`].
 pub fn read_npy_positions(path: &Path, times: TimeSource) -> Result<Trajectories, IoError> {
+    let (dims, positions, times) = read_npy_arrays(path, times)?;
+    build_trajectories(path, dims, positions, times)
+}
+
+/// The (M, L, N, d) shape, positions and times of a `.npy` positions file, unvalidated.
+fn read_npy_arrays(path: &Path, times: TimeSource) -> Result<([usize; 4], Vec<f64>, Vec<f64>), IoError> {
     if times == TimeSource::FromFile {
         // a missing file is the more basic problem
         std::fs::metadata(path).map_err(|cause| IoError::Read { path: path.into(), cause })?;
@@ -122,7 +134,7 @@ pub fn read_npy_positions(path: &Path, times: TimeSource) -> Result<Trajectories
     let array = npy::read_npy_as(path, "positions", npy::Accept::Floats)?;
     let dims = positions_dims(path, "positions", &array.shape)?;
     let times = times.times(path, dims[1])?;
-    build_trajectories(path, dims, array.values, times)
+    Ok((dims, array.values, times))
 }
 
 /// (M, L, N, d) from a positions shape (M, L, N, d) or (L, N, d).

@@ -23,6 +23,15 @@ const MAX_DEFLATE_RATIO: u64 = 1100;
 ///
 /// [`TimeSource::Array`] and [`TimeSource::Spacing`] override the times of the archive.
 pub fn read_npz(path: &Path, times: TimeSource) -> Result<Trajectories, IoError> {
+    let (dims, positions, times) = read_npz_arrays(path, times)?;
+    build_trajectories(path, dims, positions, times)
+}
+
+/// The (M, L, N, d) shape, positions and times of an `.npz` archive, unvalidated.
+pub(crate) fn read_npz_arrays(
+    path: &Path,
+    times: TimeSource,
+) -> Result<([usize; 4], Vec<f64>, Vec<f64>), IoError> {
     let read_err = |cause| IoError::Read { path: path.into(), cause };
     let file = File::open(path).map_err(read_err)?;
     let file_len = file.metadata().map_err(read_err)?.len();
@@ -45,7 +54,7 @@ pub fn read_npz(path: &Path, times: TimeSource) -> Result<Trajectories, IoError>
         }
         other => other.times(path, dims[1])?,
     };
-    build_trajectories(path, dims, positions.values, times)
+    Ok((dims, positions.values, times))
 }
 
 /// Reads the first of `names` present in the archive.
