@@ -43,7 +43,7 @@ mod term;
 mod trajectories;
 mod vocabulary;
 
-pub use density::DensitySeries;
+pub use density::{DensitySeries, ObservedDensity};
 pub use error::CoreError;
 pub use grid::{Axis, Grid};
 pub use matrix::DenseMatrix;

@@ -4,8 +4,8 @@
 //! The reader is split in two passes' worth of pieces: [`CsvRows`] opens the file (gzip
 //! detected by its magic bytes), resolves the columns and parses one row at a time without
 //! storing it, and [`read_csv_observed`] collects the rows and groups them. A streaming
-//! reader that bins rows without storing them ([`crate::stream_histogram`]) reads the file
-//! twice through [`CsvRows`]: once for the time grid and the extent, once to bin.
+//! reader that bins rows without storing them can read the file twice through `CsvRows`:
+//! once for the time grid, the extent and the counts per frame, once to bin.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -127,7 +127,8 @@ pub(crate) struct Row {
     pub position: [f64; 3],
 }
 
-/// A CSV file opened for reading rows one at a time (gzip decoded on the fly).
+/// A CSV file opened for reading rows one at a time (gzip decoded on the fly), used by
+/// [`read_csv_observed`].
 pub(crate) struct CsvRows<'a> {
     path: &'a Path,
     reader: csv::Reader<Box<dyn BufRead + 'a>>,
