@@ -320,7 +320,7 @@ impl ObservedExperiment {
     }
     fn dim(&self) -> usize {
         let n = self.observations();
-        if n == 0 { 1 } else { self.positions.len() / n }
+        self.positions.len().checked_div(n).unwrap_or(1)
     }
     /// Number of distinct track ids.
     pub fn distinct_ids(&self) -> usize {
@@ -397,7 +397,7 @@ impl Observations {
         let mut seen = HashSet::new();
         for (m, e) in experiments.iter().enumerate() {
             let n = e.observations();
-            let expected = n.checked_mul(dim).unwrap_or(usize::MAX);
+            let expected = n.saturating_mul(dim);
             if e.positions.len() != expected {
                 return Err(ObservationError::Length {
                     experiment: m,

@@ -125,7 +125,7 @@ pub fn read_npy_positions(path: &Path, times: TimeSource) -> Result<Trajectories
 }
 
 /// The (M, L, N, d) shape, positions and times of a `.npy` positions file, unvalidated.
-fn read_npy_arrays(path: &Path, times: TimeSource) -> Result<([usize; 4], Vec<f64>, Vec<f64>), IoError> {
+fn read_npy_arrays(path: &Path, times: TimeSource) -> Result<DenseArrays, IoError> {
     if times == TimeSource::FromFile {
         // a missing file is the more basic problem
         std::fs::metadata(path).map_err(|cause| IoError::Read { path: path.into(), cause })?;
@@ -136,6 +136,9 @@ fn read_npy_arrays(path: &Path, times: TimeSource) -> Result<([usize; 4], Vec<f6
     let times = times.times(path, dims[1])?;
     Ok((dims, array.values, times))
 }
+
+/// The (M, L, N, d) shape, the positions and the times of a dense file, unvalidated.
+pub(crate) type DenseArrays = ([usize; 4], Vec<f64>, Vec<f64>);
 
 /// (M, L, N, d) from a positions shape (M, L, N, d) or (L, N, d).
 fn positions_dims(path: &Path, array: &str, shape: &[usize]) -> Result<[usize; 4], IoError> {

@@ -12,7 +12,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::npy::{self, Accept, NpyArray, Source};
-use crate::{IoError, TimeSource, build_trajectories, positions_dims};
+use crate::{DenseArrays, IoError, TimeSource, build_trajectories, positions_dims};
 
 /// Largest compression ratio deflate can reach (about 1032:1), with some slack; an entry that
 /// claims to expand more than this is corrupt.
@@ -28,10 +28,7 @@ pub fn read_npz(path: &Path, times: TimeSource) -> Result<Trajectories, IoError>
 }
 
 /// The (M, L, N, d) shape, positions and times of an `.npz` archive, unvalidated.
-pub(crate) fn read_npz_arrays(
-    path: &Path,
-    times: TimeSource,
-) -> Result<([usize; 4], Vec<f64>, Vec<f64>), IoError> {
+pub(crate) fn read_npz_arrays(path: &Path, times: TimeSource) -> Result<DenseArrays, IoError> {
     let read_err = |cause| IoError::Read { path: path.into(), cause };
     let file = File::open(path).map_err(read_err)?;
     let file_len = file.metadata().map_err(read_err)?.len();
