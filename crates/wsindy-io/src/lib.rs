@@ -20,6 +20,28 @@
 //! [`write_npz`] writes `positions` (M, L, N, d) and `t` (L,) as float64, readable by
 //! `numpy.load` and by [`read_npz`].
 //!
+//! Ragged data as trackers write them (lost detections, absent frames, experiments of different
+//! lengths, track ids) are read into [`wsindy_core::Observations`] by [`load_observations`]:
+//! dense `.npz`/`.npy` with NaN for a missed detection ([`read_dense_observed`],
+//! [`MissingPolicy`]), long CSV plain or gzip-compressed with any header names through a
+//! [`ColumnMap`] ([`read_csv_observed`]) and TrackMate XML ([`read_trackmate`]).
+//!
+//! ```
+//! use wsindy_io::{load_observations, ColumnMap, ObservedOptions};
+//! let dir = std::env::temp_dir().join(format!("wsindy-io-ragged-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let csv = dir.join("tracks.csv");
+//! // track 8 is lost after frame 0, frame 2 (t = 1.0) is missing
+//! let columns: ColumnMap = "t=Time,id=Track,x=X_um".parse().unwrap();
+//! let options = ObservedOptions { columns: Some(columns), ..Default::default() };
+//! std::fs::write(&csv, "Time,Track,X_um\n0.0,7,1.0\n0.0,8,2.0\n0.5,7,1.1\n1.5,7,1.2\n").unwrap();
+//! let obs = load_observations(&csv, &options).unwrap();
+//! assert_eq!(obs.time_grid().dt(), 0.5);
+//! assert_eq!(obs.absent_frames(), vec![(0, 2)]);
+//! assert_eq!(obs.experiment(0).count(3), 1);
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+//!
 //! ```
 //! use wsindy_core::Trajectories;
 //! use wsindy_io::{load_trajectories, write_npz, TimeSource};
