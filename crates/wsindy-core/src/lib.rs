@@ -10,6 +10,9 @@
 //! * [`Trajectories`]: positions of N particles in M experiments at L equally spaced times in d
 //!   dimensions, validated once on construction.
 //! * [`Grid`]: the equally spaced rectangular grid C of cell centres the density lives on.
+//! * [`Observations`]: ragged tracker output instead (experiments of different lengths, lost
+//!   detections, absent frames, track ids) on a common time grid [`TimeGrid`]; see
+//!   [`observations`].
 //! * [`DensitySeries`]: the density U_t(c) on the grid for every time, averaged over experiments.
 //! * [`TrialTerm`]: one candidate term of the mean-field equation (an interaction force ∇K_j,
 //!   a drift force ∇V_j or a diffusion ½σσᵀ_j), implemented by users to plug in their own terms.
@@ -34,15 +37,19 @@ mod expression;
 mod grid;
 mod matrix;
 pub mod memory;
+pub mod observations;
 mod radial;
 mod term;
 mod trajectories;
 mod vocabulary;
 
-pub use density::DensitySeries;
+pub use density::{DensitySeries, ObservedDensity};
 pub use error::CoreError;
 pub use grid::{Axis, Grid};
 pub use matrix::DenseMatrix;
+pub use observations::{
+    FrameShare, Normalisation, ObservationError, Observations, ObservedExperiment, TimeGrid,
+};
 pub use radial::RadialKernel;
 pub use term::{TermKind, TrialTerm};
 pub use trajectories::{AxisSummary, Trajectories};

@@ -144,7 +144,7 @@ pub struct AxisSummary {
 /// Checks that the times are finite, increasing and equally spaced. The steps are compared with
 /// the mean step on times re-based to the first one, with the tolerance
 /// [`TIME_SPACING_TOLERANCE`] × mean step + 4 ε max|t| (the rounding of the times).
-fn check_times(times: &[f64]) -> Result<(), CoreError> {
+pub(crate) fn check_times(times: &[f64]) -> Result<(), CoreError> {
     if let Some(k) = times.iter().position(|t| !t.is_finite()) {
         return Err(CoreError::BadTimes { reason: format!("time {k} is {}", times[k]) });
     }

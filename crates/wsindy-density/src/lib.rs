@@ -10,6 +10,25 @@
 //! deviations, clipped to the data's range); particles outside the grid are counted, never
 //! silently dropped.
 //!
+//! Ragged tracker data ([`Observations`]: lost detections, absent frames, experiments of
+//! different lengths) go through [`density_series_observed`], which pools the experiments
+//! present at each time weighted by their particle numbers and returns, with the series, which
+//! experiments were present at every time ([`ObservedDensity`]); [`GridRule::grid_observed`]
+//! places the grid over the observed positions.
+//!
+//! ```
+//! use wsindy_core::{Normalisation, ObservedExperiment, Observations, TimeGrid};
+//! use wsindy_density::{density_series_observed, GridRule, Histogram};
+//! // one experiment: frame 1 was dropped, frame 2 lost one of its two detections
+//! let e = ObservedExperiment::new(0, vec![Some(2), None, Some(1)], vec![0.1, 0.9, 0.4], vec![]);
+//! let obs = Observations::new(1, TimeGrid::new(0.0, 0.1).unwrap(), vec![e]).unwrap();
+//! let grid = GridRule::new(vec![4]).grid_observed(&obs).unwrap();
+//! let u = density_series_observed(&obs, &grid, &Histogram, Normalisation::PerExperiment).unwrap();
+//! assert_eq!(u.absent_times(), vec![1]);
+//! let mass = |l| u.series().snapshot(l).iter().sum::<f64>() * grid.cell_volume();
+//! assert!((mass(0) - 1.0).abs() < 1e-12 && (mass(2) - 0.5).abs() < 1e-12);
+//! ```
+//!
 //! ```
 //! use wsindy_core::Trajectories;
 //! use wsindy_density::{density_series, GridRule, Histogram};
@@ -23,7 +42,12 @@
 
 use rayon::prelude::*;
 use thiserror::Error;
-use wsindy_core::{Axis, CoreError, DensityKernel, DensitySeries, Grid, Trajectories};
+use wsindy_core::memory::MemoryError;
+use wsindy_core::{Axis, CoreError, DensityKernel, DensitySeries, Grid, Observations, Trajectories};
+
+mod observed;
+
+pub use observed::{ObservedDensity, density_series_observed};
 
 /// Errors of grid selection and density estimation.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -61,6 +85,9 @@ pub enum DensityError {
     /// The multiple of the standard deviation is not positive.
     #[error("std_multiple = {0} is invalid: expected a finite number > 0")]
     StdMultiple(f64),
+    /// The density would not fit in the memory budget.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
 }
 
 /// The histogram kernel of (4.1): each particle adds `weight / h^d` to the cell holding it.
@@ -242,7 +269,20 @@ impl GridRule {
 
     /// The grid this rule gives for `data`.
     pub fn grid(&self, data: &Trajectories) -> Result<Grid, DensityError> {
-        let d = data.dim();
+        self.grid_from(data.dim(), |axis| data.axis_summary(axis))
+    }
+
+    /// The grid this rule gives for ragged `observations`: the mean, standard deviation and
+    /// range are taken over every observed position.
+    pub fn grid_observed(&self, observations: &Observations) -> Result<Grid, DensityError> {
+        self.grid_from(observations.dim(), |axis| observations.axis_summary(axis))
+    }
+
+    fn grid_from(
+        &self,
+        d: usize,
+        summary: impl Fn(usize) -> wsindy_core::AxisSummary,
+    ) -> Result<Grid, DensityError> {
         let automatic = [Self::default_cells(d)];
         let cells: &[usize] = if self.cells.is_empty() { &automatic } else { &self.cells };
         if cells.len() != 1 && cells.len() != d {
@@ -254,7 +294,7 @@ impl GridRule {
         let mut axes = Vec::with_capacity(d);
         for axis in 0..d {
             let cells = cells[axis.min(cells.len() - 1)];
-            let wsindy_core::AxisSummary { mean, std, min: lo, max: hi } = data.axis_summary(axis);
+            let wsindy_core::AxisSummary { mean, std, min: lo, max: hi } = summary(axis);
             if hi <= lo {
                 return Err(DensityError::DegenerateData { axis, value: lo });
             }

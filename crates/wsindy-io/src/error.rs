@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use thiserror::Error;
-use wsindy_core::CoreError;
 use wsindy_core::memory::MemoryError;
+use wsindy_core::{CoreError, ObservationError};
 
 /// Everything that can go wrong when reading or writing particle data.
 ///
@@ -259,5 +259,96 @@ pub enum IoError {
         path: PathBuf,
         /// The validation error, naming experiment, time and particle where relevant.
         cause: CoreError,
+    },
+    /// The data were read but rejected by [`wsindy_core::Observations::new`] (track id twice
+    /// in a frame, an experiment without observations, times off the common grid, …).
+    #[error("{}: {cause}", path.display())]
+    Observations {
+        /// The file.
+        path: PathBuf,
+        /// The validation error, naming experiment, frame and entry.
+        cause: ObservationError,
+    },
+    /// A particle of a dense array has some coordinates NaN and others not: NaN marks a
+    /// missed detection only when every coordinate of the particle is NaN.
+    #[error(
+        "{}: particle {particle} in experiment {experiment} at time index {time} has coordinate {coordinate} NaN but coordinate {observed} = {} observed; a missed detection has every coordinate NaN",
+        path.display(),
+        wsindy_core::display::Number(*.value)
+    )]
+    PartialNan {
+        /// The file.
+        path: PathBuf,
+        /// Experiment index.
+        experiment: usize,
+        /// Time index.
+        time: usize,
+        /// Particle index.
+        particle: usize,
+        /// A NaN coordinate.
+        coordinate: usize,
+        /// A coordinate that is a number.
+        observed: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// A position of a dense array is ±Inf.
+    #[error(
+        "{}: position of particle {particle} (coordinate {coordinate}) in experiment {experiment} at time index {time} is {value}, expected a finite number or NaN (not observed)",
+        path.display()
+    )]
+    InfinitePosition {
+        /// The file.
+        path: PathBuf,
+        /// Experiment index.
+        experiment: usize,
+        /// Time index.
+        time: usize,
+        /// Particle index.
+        particle: usize,
+        /// Coordinate index.
+        coordinate: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A column mapping such as `t=Time,x=X_um` cannot be parsed.
+    #[error("column mapping {spec:?}: {reason}")]
+    ColumnMap {
+        /// The mapping as given.
+        spec: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A column named by the column mapping is not in the header.
+    #[error(
+        "{}: the column mapping names column {column:?} for {role}, but the header has no such column; columns found: [{}]",
+        path.display(),
+        .found.join(", ")
+    )]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// The role of the column (x, t, id, …).
+        role: &'static str,
+        /// The column name given.
+        column: String,
+        /// The header of the file.
+        found: Vec<String>,
+    },
+    /// A gzip stream ends before its end marker (a truncated download or copy), or is corrupt.
+    #[error("{}: the gzip stream is truncated or corrupt: {cause}", path.display())]
+    Gzip {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder reported.
+        cause: std::io::Error,
+    },
+    /// A TrackMate XML file is malformed or inconsistent.
+    #[error("{}: {cause}", path.display())]
+    TrackMate {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the element and value.
+        cause: crate::trackmate::TrackMateError,
     },
 }

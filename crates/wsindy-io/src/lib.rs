@@ -20,6 +20,28 @@
 //! [`write_npz`] writes `positions` (M, L, N, d) and `t` (L,) as float64, readable by
 //! `numpy.load` and by [`read_npz`].
 //!
+//! Ragged data as trackers write them (lost detections, absent frames, experiments of different
+//! lengths, track ids) are read into [`wsindy_core::Observations`] by [`load_observations`]:
+//! dense `.npz`/`.npy` with NaN for a missed detection ([`read_dense_observed`],
+//! [`MissingPolicy`]), long CSV plain or gzip-compressed with any header names through a
+//! [`ColumnMap`] ([`read_csv_observed`]) and TrackMate XML ([`read_trackmate`]).
+//!
+//! ```
+//! use wsindy_io::{load_observations, ColumnMap, ObservedOptions};
+//! let dir = std::env::temp_dir().join(format!("wsindy-io-ragged-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let csv = dir.join("tracks.csv");
+//! // track 8 is lost after frame 0, frame 2 (t = 1.0) is missing
+//! let columns: ColumnMap = "t=Time,id=Track,x=X_um".parse().unwrap();
+//! let options = ObservedOptions { columns: Some(columns), ..Default::default() };
+//! std::fs::write(&csv, "Time,Track,X_um\n0.0,7,1.0\n0.0,8,2.0\n0.5,7,1.1\n1.5,7,1.2\n").unwrap();
+//! let obs = load_observations(&csv, &options).unwrap();
+//! assert_eq!(obs.time_grid().dt(), 0.5);
+//! assert_eq!(obs.absent_frames(), vec![(0, 2)]);
+//! assert_eq!(obs.experiment(0).count(3), 1);
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+//!
 //! ```
 //! use wsindy_core::Trajectories;
 //! use wsindy_io::{load_trajectories, write_npz, TimeSource};
@@ -48,16 +70,22 @@
 //! ```
 
 mod csv_long;
+mod csv_observed;
 mod error;
 mod npy;
 mod npz;
+mod observed;
+pub mod trackmate;
 
 use std::path::Path;
 
 pub use csv_long::read_csv;
+pub use csv_observed::{ColumnMap, read_csv_observed};
 pub use error::IoError;
 pub use npy::{NpyArray, read_npy, read_npy_vector, write_npy};
 pub use npz::{read_npz, write_npz};
+pub use observed::{MissingPolicy, ObservedOptions, load_observations, read_dense_observed};
+pub use trackmate::{TrackMateData, TrackMateError, read_trackmate};
 use wsindy_core::Trajectories;
 
 /// Where the observation times come from.
@@ -114,6 +142,12 @@ pub fn load_trajectories(path: &Path, times: TimeSource) -> Result<Trajectories,
 /// or float64. The file holds no times: `times` must be [`TimeSource::Array`] or
 /// [`TimeSource::Spacing`], else [`IoError::TimesRequired`].
 pub fn read_npy_positions(path: &Path, times: TimeSource) -> Result<Trajectories, IoError> {
+    let (dims, positions, times) = read_npy_arrays(path, times)?;
+    build_trajectories(path, dims, positions, times)
+}
+
+/// The (M, L, N, d) shape, positions and times of a `.npy` positions file, unvalidated.
+fn read_npy_arrays(path: &Path, times: TimeSource) -> Result<DenseArrays, IoError> {
     if times == TimeSource::FromFile {
         // a missing file is the more basic problem
         std::fs::metadata(path).map_err(|cause| IoError::Read { path: path.into(), cause })?;
@@ -122,8 +156,11 @@ pub fn read_npy_positions(path: &Path, times: TimeSource) -> Result<Trajectories
     let array = npy::read_npy_as(path, "positions", npy::Accept::Floats)?;
     let dims = positions_dims(path, "positions", &array.shape)?;
     let times = times.times(path, dims[1])?;
-    build_trajectories(path, dims, array.values, times)
+    Ok((dims, array.values, times))
 }
+
+/// The (M, L, N, d) shape, the positions and the times of a dense file, unvalidated.
+pub(crate) type DenseArrays = ([usize; 4], Vec<f64>, Vec<f64>);
 
 /// (M, L, N, d) from a positions shape (M, L, N, d) or (L, N, d).
 fn positions_dims(path: &Path, array: &str, shape: &[usize]) -> Result<[usize; 4], IoError> {

@@ -12,7 +12,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::npy::{self, Accept, NpyArray, Source};
-use crate::{IoError, TimeSource, build_trajectories, positions_dims};
+use crate::{DenseArrays, IoError, TimeSource, build_trajectories, positions_dims};
 
 /// Largest compression ratio deflate can reach (about 1032:1), with some slack; an entry that
 /// claims to expand more than this is corrupt.
@@ -23,6 +23,12 @@ const MAX_DEFLATE_RATIO: u64 = 1100;
 ///
 /// [`TimeSource::Array`] and [`TimeSource::Spacing`] override the times of the archive.
 pub fn read_npz(path: &Path, times: TimeSource) -> Result<Trajectories, IoError> {
+    let (dims, positions, times) = read_npz_arrays(path, times)?;
+    build_trajectories(path, dims, positions, times)
+}
+
+/// The (M, L, N, d) shape, positions and times of an `.npz` archive, unvalidated.
+pub(crate) fn read_npz_arrays(path: &Path, times: TimeSource) -> Result<DenseArrays, IoError> {
     let read_err = |cause| IoError::Read { path: path.into(), cause };
     let file = File::open(path).map_err(read_err)?;
     let file_len = file.metadata().map_err(read_err)?.len();
@@ -45,7 +51,7 @@ pub fn read_npz(path: &Path, times: TimeSource) -> Result<Trajectories, IoError>
         }
         other => other.times(path, dims[1])?,
     };
-    build_trajectories(path, dims, positions.values, times)
+    Ok((dims, positions.values, times))
 }
 
 /// Reads the first of `names` present in the archive.
