@@ -216,7 +216,7 @@ fn wrong_shapes_nan_positions_and_bad_times() {
     let nan = dir.path().join("nan.npy");
     wsindy::io::write_npy(&nan, &[2, 5, 4, 1], &values).unwrap();
     fails(
-        &["identify", "--data", path_str(&nan), "--dt", "0.1"],
+        &["identify", "--data", path_str(&nan), "--dt", "0.1", "--missing", "error"],
         &["particle 3", "experiment 1", "time index 2", "NaN"],
     );
     // times that are not equally spaced
@@ -623,4 +623,36 @@ fn a_formula_term_is_identified_like_the_built_in_one() {
     // the same column up to rounding (the formula's derivative 2r against m r^(m-1))
     assert!((from_formula - from_power).abs() < 1e-9 * from_power.abs(), "{from_formula} vs {from_power}");
     assert!((from_formula - 0.5).abs() < 0.05, "{from_formula}");
+}
+
+/// Tracker data with missing observations are read and identified; `--missing error` refuses
+/// them, naming the first missing entry.
+#[test]
+fn tracker_samples_with_missing_observations() {
+    let sample = |name: &str| format!("{}/../../data/sample/{name}", env!("CARGO_MANIFEST_DIR"));
+    let nan = sample("sample_nan.npy");
+    let out = succeeds(&["identify", "--data", &nan, "--dt", "0.05", "--preset", "nonlocal2d"]);
+    assert!(out.contains("missing observations:") && out.contains("M = 1, L = 101"), "{out}");
+    fails(
+        &["identify", "--data", &nan, "--dt", "0.05", "--preset", "nonlocal2d", "--missing", "error"],
+        &["NaN"],
+    );
+    let columns = "experiment=Experiment,frame=Frame_no,t=Time_s,id=Track,x=X_um,y=Y_um";
+    let csv = sample("sample_tracks.csv.gz");
+    let out = succeeds(&[
+        "identify",
+        "--data",
+        &csv,
+        "--columns",
+        columns,
+        "--preset",
+        "nonlocal2d",
+        "--normalise",
+        "frame",
+    ]);
+    assert!(out.contains("M = 2, L = 101") && out.contains("normalised per frame"), "{out}");
+    fails(&["identify", "--data", &csv, "--columns", "t=Time,x=Xpos", "--preset", "nonlocal2d"], &["Xpos"]);
+    let xml = sample("sample_trackmate.xml");
+    let out = succeeds(&["identify", "--data", &xml, "--preset", "nonlocal2d"]);
+    assert!(out.contains("L = 61") && out.contains("1 frames absent"), "{out}");
 }

@@ -43,7 +43,8 @@ pub use model::{
     IdentifiedModel, IdentifiedTerm, PARTICLES_PER_TERM, TestFunctionReport, Timings, json_float,
 };
 pub use pipeline::{
-    IdentifyConfig, RegressionConfig, RegressorChoice, WsindyError, identify, memory_estimate,
+    IdentifyConfig, RegressionConfig, RegressorChoice, WsindyError, identify, identify_observed,
+    memory_estimate,
 };
 pub use presets::Preset;
 
@@ -53,7 +54,7 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 pub use score::{Scores, TrueModel, TrueTerm, UnknownTrueTerm, score};
 
 pub use wsindy_core as core;
-pub use wsindy_core::{DensitySeries, Grid, TermKind, Trajectories, TrialTerm};
+pub use wsindy_core::{DensitySeries, Grid, Normalisation, Observations, TermKind, Trajectories, TrialTerm};
 pub use wsindy_density as density;
 pub use wsindy_library as library;
 pub use wsindy_library::Library;

@@ -40,6 +40,9 @@ pub struct TestFunctionReport {
     pub time_corner: Option<usize>,
     /// Number of test functions before the mass filter.
     pub count: usize,
+    /// Test functions left out because their time support crossed a missing frame or a time
+    /// at which an experiment starts or ends (ragged data only).
+    pub dropped_for_gaps: usize,
 }
 
 /// Wall-clock seconds per stage.
@@ -284,6 +287,7 @@ mod tests {
                 space_corner: vec![Some(3)],
                 time_corner: Some(2),
                 count: 10,
+                dropped_for_gaps: 0,
             },
             timings: Timings { simulate: Some(1.0), density: 0.0, assemble: 0.0, regress: 0.0 },
         }

@@ -3,8 +3,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::memory::{self, MemoryError};
-use wsindy_core::{SparseRegressor, TermKind, Trajectories};
-use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series};
+use wsindy_core::{DensitySeries, Normalisation, Observations, SparseRegressor, TermKind, Trajectories};
+use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series, density_series_observed};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, MstlsReport, RegressError, Stls, log_grid};
 use wsindy_testfn::{SeparableBasis, TestFnError, TestFunctionSpec};
@@ -215,6 +215,66 @@ pub fn identify(
     library: &Library,
     config: &IdentifyConfig,
 ) -> Result<IdentifiedModel, WsindyError> {
+    check_inputs(library, config)?;
+    let start = Instant::now();
+    let grid = config.grid.grid(data)?;
+    check_memory(&grid.shape(), data.time_points(), library, config)?;
+    let density = density_series(data, &grid, config.density_kernel.kernel())?;
+    let t_density = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let basis = SeparableBasis::for_density(&density, &config.test_functions)?;
+    from_density(&density, basis, 0, data.particles(), library, config, t_density, start)
+}
+
+/// Identifies the mean-field equation of ragged tracker data: experiments of different sizes,
+/// lengths and first frames on one time grid, lost detections, missing frames.
+///
+/// The density pools the experiments present at each time, weighted by their particle
+/// numbers, with `normalisation` saying what a count is divided by
+/// ([`density_series_observed`]). A test function is used only if its time support holds the
+/// same experiments at every time and no frame without observations, because the pooled
+/// density jumps where an experiment starts or ends; how many were dropped is reported in
+/// [`TestFunctionReport::dropped_for_gaps`]. On complete data the result is that of
+/// [`identify`].
+pub fn identify_observed(
+    observations: &Observations,
+    library: &Library,
+    config: &IdentifyConfig,
+    normalisation: Normalisation,
+) -> Result<IdentifiedModel, WsindyError> {
+    check_inputs(library, config)?;
+    let start = Instant::now();
+    let grid = config.grid.grid_observed(observations)?;
+    let (first, end) = observations.frame_range();
+    check_memory(&grid.shape(), end - first, library, config)?;
+    let observed =
+        density_series_observed(observations, &grid, config.density_kernel.kernel(), normalisation)?;
+    let t_density = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let density = observed.series();
+    let mut basis = SeparableBasis::for_density(density, &config.test_functions)?;
+    // a time is unusable if nothing was observed there, or if the set of experiments changes
+    // between it and the time before (both observed: an absent time is flagged itself)
+    let unusable: Vec<bool> = (0..observed.time_points())
+        .map(|l| {
+            !observed.is_observed(l)
+                || (l > 0 && observed.is_observed(l - 1) && observed.present(l) != observed.present(l - 1))
+        })
+        .collect();
+    let dropped = basis.drop_unobserved_times(&unusable)?;
+    if basis.is_empty() {
+        return Err(WsindyError::Config(format!(
+            "no test function's time support of {} frames lies inside the observed stretches of the data: too many missing frames, or experiments too short",
+            2 * basis.bump(observations.dim()).half_width() + 1
+        )));
+    }
+    let counts = observations.particle_counts(normalisation);
+    let particles = counts.iter().copied().min().unwrap_or(0);
+    from_density(density, basis, dropped, particles, library, config, t_density, start)
+}
+
+/// The library and regression settings `identify` needs before any work.
+fn check_inputs(library: &Library, config: &IdentifyConfig) -> Result<(), WsindyError> {
     if library.is_empty() {
         return Err(WsindyError::EmptyLibrary);
     }
@@ -229,15 +289,24 @@ pub fn identify(
             rc.lambda_count, rc.log10_lambda_min, rc.log10_lambda_max
         )));
     }
-    let start = Instant::now();
-    let grid = config.grid.grid(data)?;
-    check_memory(&grid.shape(), data.time_points(), library, config)?;
-    let density = density_series(data, &grid, config.density_kernel.kernel())?;
-    let t_density = start.elapsed().as_secs_f64();
+    Ok(())
+}
 
-    let start = Instant::now();
-    let basis = SeparableBasis::for_density(&density, &config.test_functions)?;
-    let mut system = assemble(&density, &basis, library.terms(), &config.assembly)?;
+/// The weak system, the regression and the model, from a density and its test functions
+/// (`start` is when the assembly began, for its timing).
+#[allow(clippy::too_many_arguments)]
+fn from_density(
+    density: &DensitySeries,
+    basis: SeparableBasis,
+    dropped_for_gaps: usize,
+    particles: usize,
+    library: &Library,
+    config: &IdentifyConfig,
+    t_density: f64,
+    start: Instant,
+) -> Result<IdentifiedModel, WsindyError> {
+    let rc = &config.regression;
+    let mut system = assemble(density, &basis, library.terms(), &config.assembly)?;
     let t_assemble = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
@@ -245,7 +314,7 @@ pub fn identify(
     if rows < cols {
         return Err(WsindyError::TooFewRows { rows, cols });
     }
-    let d = data.dim();
+    let d = density.grid().dim();
     let space = basis.bump(0);
     let time = basis.bump(d);
     let scales = if rc.nondimensionalise {
@@ -306,6 +375,7 @@ pub fn identify(
         space_corner: (0..d).map(|a| basis.corner(a)).collect(),
         time_corner: basis.corner(d),
         count: system.rows_total,
+        dropped_for_gaps,
     };
     Ok(IdentifiedModel {
         terms,
@@ -318,7 +388,7 @@ pub fn identify(
         losses: path.losses,
         rows,
         cols,
-        particles: data.particles(),
+        particles,
         condition_number: outcome.condition_number,
         collinear: outcome
             .collinear
@@ -331,7 +401,7 @@ pub fn identify(
             })
             .collect(),
         relative_residual: outcome.relative_residual,
-        grid,
+        grid: density.grid().clone(),
         outside_fraction: density.outside_fraction(),
         test_functions,
         timings: Timings { simulate: None, density: t_density, assemble: t_assemble, regress: t_regress },
@@ -379,6 +449,56 @@ mod tests {
         assert!(stls.losses.is_empty() && stls.loss.is_nan());
         // the default grid follows the data's dimension
         assert_eq!(mstls.grid.axes()[0].cells(), 256);
+    }
+
+    #[test]
+    fn ragged_data_are_identified_from_the_observed_stretches() {
+        use wsindy_core::{ObservedExperiment, TimeGrid};
+        let data = relaxing();
+        let mut library = Library::new();
+        for a in [1, 3] {
+            library.push(Term::drift_monomial(a));
+        }
+        let config = IdentifyConfig::default();
+        let dense = identify(&data, &library, &config).unwrap();
+        // complete data through the ragged path: the same model, bit for bit
+        let complete = Observations::from_trajectories(&data).unwrap();
+        let same = identify_observed(&complete, &library, &config, Normalisation::PerExperiment).unwrap();
+        assert_eq!(same.coefficients(), dense.coefficients());
+        assert_eq!(same.test_functions.dropped_for_gaps, 0);
+        // frame 30 missing and every tenth particle lost at odd frames: the test functions over
+        // frame 30 are dropped and ∇V = x is still found (the lost mass is spread evenly, so
+        // per-frame normalisation keeps each frame's mass one)
+        let (l, n) = (data.time_points(), data.particles());
+        let (mut counts, mut positions) = (Vec::new(), Vec::new());
+        for k in 0..l {
+            if k == 30 {
+                counts.push(None);
+                continue;
+            }
+            let kept: Vec<f64> = data
+                .snapshot(0, k)
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| k % 2 == 0 || i % 10 != 0)
+                .map(|(_, x)| *x)
+                .collect();
+            counts.push(Some(kept.len()));
+            positions.extend(kept);
+        }
+        let experiment = ObservedExperiment::new(0, counts, positions, Vec::new());
+        let grid = TimeGrid::new(0.0, data.dt()).unwrap();
+        let ragged = Observations::new(1, grid, vec![experiment]).unwrap();
+        let model = identify_observed(&ragged, &library, &config, Normalisation::PerFrame).unwrap();
+        let w = model.coefficients();
+        assert!((w[0] - 1.0).abs() < 0.02 && w[1] == 0.0, "{w:?}");
+        // every time centre within m_t of frame 30, times every space centre
+        let tf = &model.test_functions;
+        let (m_t, m_x) = (tf.time_half_width, tf.space_half_width[0]);
+        let space_centres = (256 - 2 * m_x).div_ceil(tf.space_stride);
+        assert!(30 >= 2 * m_t && 30 + 2 * m_t < l, "frame 30 away from the ends");
+        assert_eq!(tf.dropped_for_gaps, (2 * m_t + 1) * space_centres);
+        assert_eq!(model.particles, n);
     }
 
     #[test]

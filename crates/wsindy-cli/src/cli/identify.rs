@@ -5,9 +5,15 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
-use wsindy::io::{IoError, TimeSource, load_trajectories, read_npy_vector, read_npz};
+use wsindy::io::{
+    ColumnMap, IoError, MissingPolicy, ObservedOptions, TimeSource, load_observations, load_trajectories,
+    read_npy_vector, read_npz,
+};
 use wsindy::testfn::TestFnError;
-use wsindy::{IdentifiedModel, IdentifyConfig, Preset, Trajectories, WsindyError, identify, score};
+use wsindy::{
+    IdentifiedModel, IdentifyConfig, Normalisation, Observations, Preset, Trajectories, WsindyError,
+    identify, identify_observed, score,
+};
 use wsindy_config::{
     check_against_data, check_true_model, load_true_model, parse_identify_config, read_text,
 };
@@ -53,11 +59,145 @@ pub struct IdentifyArgs {
     /// Write the result as JSON to this file.
     #[arg(long, value_name = "MODEL.json")]
     out: Option<PathBuf>,
+    /// Missing observations: `skip` (default) reads NaN positions in arrays, lost detections,
+    /// tracks that start and end, experiments of different lengths and absent frames as tracker
+    /// data; `error` refuses anything but complete data (every particle at every time).
+    #[arg(long, value_enum, default_value = "skip")]
+    missing: MissingArg,
+    /// CSV columns by role, for any header names: `t=Time,x=X_um,y=Y_um,id=Track` (roles x, y,
+    /// z, t, frame, id, experiment).
+    #[arg(long, value_name = "MAP")]
+    columns: Option<String>,
+    /// With missing observations, what a count is divided by: `experiment` (default: each
+    /// experiment's number of particles, the distinct track ids or else its largest frame, so a
+    /// lost detection lowers the mass where it happened) or `frame` (each frame's own count).
+    #[arg(long, value_enum, default_value = "experiment")]
+    normalise: NormaliseArg,
+    /// The number of particles N of every experiment, for `--normalise experiment` (instead of
+    /// counting them).
+    #[arg(long, value_name = "N")]
+    particles: Option<usize>,
     /// Write figures (PNG and SVG) into this directory, created if needed: the loss curve, the
     /// spectra with the test functions, the learned ∇K, ∇V and ½σσᵀ (against the truth if
     /// given) and density snapshots.
     #[arg(long, value_name = "DIR")]
     plot: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MissingArg {
+    Skip,
+    Error,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NormaliseArg {
+    Experiment,
+    Frame,
+}
+
+/// The data as read: complete (the paper's M × L × N × d) or ragged tracker data.
+enum Input {
+    Dense(Trajectories),
+    Ragged(Observations),
+}
+
+/// Sizes of the data for messages and the JSON settings.
+struct DataSummary {
+    experiments: usize,
+    time_points: usize,
+    particles: usize,
+    dim: usize,
+    dt: f64,
+    t0: f64,
+    t_end: f64,
+}
+
+impl Input {
+    fn summary(&self) -> DataSummary {
+        match self {
+            Input::Dense(data) => DataSummary {
+                experiments: data.experiments(),
+                time_points: data.time_points(),
+                particles: data.particles(),
+                dim: data.dim(),
+                dt: data.dt(),
+                t0: data.times()[0],
+                t_end: data.times()[data.time_points() - 1],
+            },
+            Input::Ragged(obs) => {
+                let (first, end) = obs.frame_range();
+                let grid = obs.time_grid();
+                DataSummary {
+                    experiments: obs.experiments(),
+                    time_points: end - first,
+                    particles: obs
+                        .particle_counts(Normalisation::PerExperiment)
+                        .into_iter()
+                        .max()
+                        .unwrap_or(0),
+                    dim: obs.dim(),
+                    dt: grid.dt(),
+                    t0: grid.time(first),
+                    t_end: grid.time(end.saturating_sub(1)),
+                }
+            }
+        }
+    }
+}
+
+/// Reads the data: complete data as before; with `--missing skip`, files the complete-data
+/// reader refuses for missing observations (and TrackMate XML, gzip CSV, `--columns`) through
+/// the tracker-data readers. Complete data read that way are complete data again.
+fn load_input(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<(Input, String)> {
+    let name = args.data.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let tracker_only = args.columns.is_some() || name.ends_with(".xml") || name.ends_with(".gz");
+    if !tracker_only {
+        match load(&args.data, time_arg) {
+            Ok((data, from)) => return Ok((Input::Dense(data), from)),
+            Err(e) if args.missing == MissingArg::Error => return Err(e),
+            Err(e) => {
+                let missing = matches!(
+                    e.downcast_ref::<IoError>(),
+                    Some(
+                        IoError::UnequalCounts { .. }
+                            | IoError::MissingSnapshot { .. }
+                            | IoError::Trajectories { .. }
+                    )
+                );
+                if !missing {
+                    return Err(e);
+                }
+                eprintln!(
+                    "note: {e:#}: reading the file as tracker data with missing observations (--missing error refuses it)"
+                );
+            }
+        }
+    }
+    let columns = args.columns.as_deref().map(str::parse::<ColumnMap>).transpose()?;
+    let options = ObservedOptions {
+        times: time_arg.map_or(TimeSource::FromFile, TimeArg::source),
+        missing: match args.missing {
+            MissingArg::Skip => MissingPolicy::Skip,
+            MissingArg::Error => MissingPolicy::Error,
+        },
+        columns,
+    };
+    let observations = load_observations(&args.data, &options)?;
+    let from = match time_arg {
+        Some(arg) => format!("from {}", arg.describe()),
+        None => "from the file".to_string(),
+    };
+    match observations.to_trajectories() {
+        Ok(data) => Ok((Input::Dense(data), from)),
+        Err(_) if args.missing == MissingArg::Error => {
+            bail!(
+                "{}: observations are missing (--missing error asks for complete data)",
+                args.data.display()
+            )
+        }
+        Err(_) => Ok((Input::Ragged(observations), from)),
+    }
 }
 
 fn parse_preset(s: &str) -> Result<Preset, String> {
@@ -106,9 +246,10 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     };
 
     let start = Instant::now();
-    let (data, times_from) = load(&args.data, time_arg.as_ref())?;
+    let (input, times_from) = load_input(args, time_arg.as_ref())?;
     let t_load = start.elapsed().as_secs_f64();
-    let d = data.dim();
+    let data = input.summary();
+    let d = data.dim;
     let preset = match args.preset {
         Some(p) => p,
         // the one preset for this dimension, where there is only one
@@ -130,9 +271,9 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         bail!(
             "dimension mismatch: {} holds {d}-dimensional data (M = {}, L = {}, N = {}), but preset {preset} is for {}-dimensional data; {}",
             args.data.display(),
-            data.experiments(),
-            data.time_points(),
-            data.particles(),
+            data.experiments,
+            data.time_points,
+            data.particles,
             preset.dim(),
             match presets_for(d).as_str() {
                 "none" => format!("no preset handles {d}-dimensional data"),
@@ -148,7 +289,7 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         }
         _ => (base, format!("the {preset} preset's defaults")),
     };
-    check_against_data(&config, d, data.time_points(), &config_name)?;
+    check_against_data(&config, d, data.time_points, &config_name)?;
     let library = match &config.library {
         Some(spec) => spec.build(d)?,
         None => preset.library(),
@@ -160,13 +301,35 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     say!(
         "data: {}: M = {}, L = {} (Δt = {}, t = {} … {}; times {times_from}), N = {}, d = {d}",
         args.data.display(),
-        data.experiments(),
-        data.time_points(),
-        data.dt(),
-        data.times()[0],
-        data.times()[data.time_points() - 1],
-        data.particles(),
+        data.experiments,
+        data.time_points,
+        data.dt,
+        data.t0,
+        data.t_end,
+        data.particles,
     );
+    if let Input::Ragged(obs) = &input {
+        let (observed, possible): (usize, usize) = (0..obs.experiments())
+            .map(|m| {
+                let e = obs.experiment(m);
+                (e.observations(), e.particle_count() * e.frames())
+            })
+            .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+        let worst = obs.worst_frame();
+        say!(
+            "missing observations: {:.2}% of the {} possible observed, {} frames absent{}; normalised per {}",
+            100.0 * observed as f64 / possible.max(1) as f64,
+            possible,
+            obs.absent_frames().len(),
+            worst.map_or(String::new(), |w| format!(
+                ", worst frame {} of experiment {} ({:.1}% observed)",
+                w.frame,
+                w.experiment,
+                100.0 * w.share
+            )),
+            if args.normalise == NormaliseArg::Frame { "frame" } else { "experiment" }
+        );
+    }
     let library_name = if config.library.is_some() {
         format!("[library] of {config_name}")
     } else {
@@ -175,7 +338,24 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     say!("library: {library_name}, {} terms; discretisation: {config_name}", library.len());
     say!();
 
-    let model = identify(&data, &library, &config).map_err(|e| explain(e, &data, &config))?;
+    let model = match &input {
+        Input::Dense(trajectories) => identify(trajectories, &library, &config),
+        Input::Ragged(obs) => {
+            let normalisation = match (args.normalise, args.particles) {
+                (NormaliseArg::Frame, _) => Normalisation::PerFrame,
+                (NormaliseArg::Experiment, Some(n)) => Normalisation::Particles(n),
+                (NormaliseArg::Experiment, None) => Normalisation::PerExperiment,
+            };
+            identify_observed(obs, &library, &config, normalisation)
+        }
+    }
+    .map_err(|e| explain(e, d, &config))?;
+    if model.test_functions.dropped_for_gaps > 0 {
+        eprintln!(
+            "note: {} test functions left out because their time support crosses a missing frame or the start or end of an experiment",
+            model.test_functions.dropped_for_gaps
+        );
+    }
     say!("{model}");
     say!();
     print_diagnostics(&model)?;
@@ -228,12 +408,13 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
             "truth": truth,
             "settings": {
                 "data": args.data,
-                "experiments": data.experiments(),
-                "time_points": data.time_points(),
-                "particles": data.particles(),
+                "experiments": data.experiments,
+                "time_points": data.time_points,
+                "particles": data.particles,
                 "dim": d,
-                "dt": data.dt(),
-                "t0": data.times()[0],
+                "dt": data.dt,
+                "t0": data.t0,
+                "complete": matches!(input, Input::Dense(_)),
                 "times": times_from,
                 "config": args.config,
                 "truth": args.truth,
@@ -247,7 +428,12 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         eprintln!("wrote {}", path.display());
     }
     if let Some(dir) = &args.plot {
-        write_plots(dir, &data, &model, &library, truth.as_ref())?;
+        match &input {
+            Input::Dense(trajectories) => write_plots(dir, trajectories, &model, &library, truth.as_ref())?,
+            Input::Ragged(_) => {
+                eprintln!("note: --plot draws complete data only for now; no figures written")
+            }
+        }
     }
     Ok(())
 }
@@ -380,9 +566,9 @@ fn check_times_agree(path: &Path, data: &Trajectories, arg: &TimeArg) -> Result<
 }
 
 /// An identification error, with advice for the test functions not fitting the data.
-fn explain(e: WsindyError, data: &Trajectories, config: &IdentifyConfig) -> anyhow::Error {
+fn explain(e: WsindyError, dim: usize, config: &IdentifyConfig) -> anyhow::Error {
     if let WsindyError::TestFunctions(TestFnError::TooFewPoints { axis, points, half_width, needed }) = &e {
-        return if *axis == data.dim() {
+        return if *axis == dim {
             anyhow!(
                 "too few time points for the test functions: the data have L = {points} times, but a time test function of half-width m_t = {half_width} needs at least {needed}; record more times, or set a smaller test_functions.time_support = {{ fixed = {{ half_width = … }} }} in --config"
             )
