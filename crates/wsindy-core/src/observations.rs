@@ -342,18 +342,24 @@ impl ObservedExperiment {
     }
 }
 
-/// How counts are turned into densities of mass one.
+/// How counts are turned into densities.
+///
+/// The default is per frame: detections lost at random lower every frame's mass by the lost
+/// share, and the weak form is linear in the density but its interaction columns are quadratic,
+/// so per-experiment normalisation scales the interaction's coefficients by 1/(1 − p) (docs/
+/// ARCHITECTURE.md gives the measurements). Per experiment is right when particles are really
+/// gone from where they were lost (out of the field of view) rather than missed at random.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Normalisation {
     /// Divide experiment m's counts by its particle count N_m: `particles` if given, else
     /// [`ObservedExperiment::particle_count`]. A lost detection lowers the mass of its frame
     /// below one, as the particle is missing from the estimate of the density.
-    #[default]
     PerExperiment,
     /// As [`Normalisation::PerExperiment`] with N_m = this N for every experiment.
     Particles(usize),
     /// Divide each frame's counts by that frame's count, so every present, non-empty frame has
     /// mass one; a present frame with no observations is treated as absent.
+    #[default]
     PerFrame,
 }
 

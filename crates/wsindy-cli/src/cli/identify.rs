@@ -68,12 +68,13 @@ pub struct IdentifyArgs {
     /// z, t, frame, id, experiment).
     #[arg(long, value_name = "MAP")]
     columns: Option<String>,
-    /// With missing observations, what a count is divided by: `experiment` (default: each
-    /// experiment's number of particles, the distinct track ids or else its largest frame, so a
-    /// lost detection lowers the mass where it happened) or `frame` (each frame's own count).
-    #[arg(long, value_enum, default_value = "experiment")]
+    /// With missing observations, what a count is divided by: `frame` (default: each frame's own
+    /// count, right for detections missed at random) or `experiment` (each experiment's number
+    /// of particles, the distinct track ids or else its largest frame, so a lost detection
+    /// lowers the mass where it happened: right for particles that left the field of view).
+    #[arg(long, value_enum, default_value = "frame")]
     normalise: NormaliseArg,
-    /// The number of particles N of every experiment, for `--normalise experiment` (instead of
+    /// The number of particles N of every experiment, with `--normalise experiment` (instead of
     /// counting them).
     #[arg(long, value_name = "N")]
     particles: Option<usize>,
@@ -342,7 +343,8 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
         Input::Dense(trajectories) => identify(trajectories, &library, &config),
         Input::Ragged(obs) => {
             let normalisation = match (args.normalise, args.particles) {
-                (NormaliseArg::Frame, _) => Normalisation::PerFrame,
+                (NormaliseArg::Frame, Some(_)) => bail!("--particles applies with --normalise experiment"),
+                (NormaliseArg::Frame, None) => Normalisation::PerFrame,
                 (NormaliseArg::Experiment, Some(n)) => Normalisation::Particles(n),
                 (NormaliseArg::Experiment, None) => Normalisation::PerExperiment,
             };
