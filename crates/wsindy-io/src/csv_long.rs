@@ -299,7 +299,7 @@ fn describe(role: &str, names: &[&str]) -> String {
 }
 
 /// Comma unless the header line has none and has a tab or semicolon instead.
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     if line.contains(&b',') {
         b','

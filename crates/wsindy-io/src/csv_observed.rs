@@ -157,7 +157,8 @@ impl<'a> CsvRows<'a> {
         let inner: Box<dyn Read> = if gzip { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
         let mut buffered: Box<dyn BufRead> =
             Box::new(GzipErrors { inner: BufReader::with_capacity(1 << 16, inner), gzip });
-        let delimiter = sniff_delimiter(buffered.fill_buf().map_err(|e| read_error(path, gzip, e))?);
+        let delimiter =
+            crate::csv_long::sniff_delimiter(buffered.fill_buf().map_err(|e| read_error(path, gzip, e))?);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -398,20 +399,6 @@ fn resolve(path: &Path, headers: &[String], map: Option<&ColumnMap>) -> Result<C
         coords,
         z_explicit: true,
     })
-}
-
-/// Comma unless the header line has none and has a tab or semicolon instead.
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    if line.contains(&b',') {
-        b','
-    } else if line.contains(&b'\t') {
-        b'\t'
-    } else if line.contains(&b';') {
-        b';'
-    } else {
-        b','
-    }
 }
 
 /// Rows from which on every growth of the row buffer is checked against the memory budget.
