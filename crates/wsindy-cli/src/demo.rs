@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde_json::json;
 use wsindy::{identify, score};
-use wsindy_examples::{Example, ExampleOptions};
+use wsindy_examples::{Example, ExampleError, ExampleOptions};
 
 use crate::cli::json_number;
 
@@ -57,15 +57,26 @@ fn example_of(args: &DemoArgs) -> Result<Box<dyn Example>> {
         experiments: args.m,
         seed: Some(args.seed),
     };
-    // the options' names are the flags' names but for N and M
+    // the error names the option; on the command line it is a flag
+    let flag = |option: &'static str| match option {
+        "particles" => "--n",
+        "experiments" => "--m",
+        "sigma" => "--sigma",
+        "omega" => "--omega",
+        "noise" => "--noise",
+        other => other,
+    };
     wsindy_examples::build(&args.example, &options).map_err(|e| {
-        let text = e.to_string().replace("particles", "--n").replace("experiments", "--m");
-        anyhow::anyhow!(
-            "{}",
-            text.replacen("sigma", "--sigma", 1)
-                .replacen("omega", "--omega", 1)
-                .replacen("noise", "--noise", 1)
-        )
+        let e = match e {
+            ExampleError::DoesNotApply { option, example, why } => {
+                ExampleError::DoesNotApply { option: flag(option), example, why }
+            }
+            ExampleError::Invalid { option, value, example, expected } => {
+                ExampleError::Invalid { option: flag(option), value, example, expected }
+            }
+            other => other,
+        };
+        anyhow::Error::new(e)
     })
 }
 

@@ -232,10 +232,12 @@ impl ExampleEntry {
         Ok(())
     }
 
-    /// The diffusion case chosen by `options` (the first case by default).
+    /// The diffusion case chosen by `options` (the first case by default; empty for an example
+    /// without cases).
     pub fn sigma_case(&self, options: &ExampleOptions) -> &'static str {
         let chosen = options.sigma.as_deref();
-        self.sigma_cases.iter().copied().find(|c| Some(*c) == chosen).unwrap_or(self.sigma_cases[0])
+        let default = self.sigma_cases.first().copied().unwrap_or("");
+        self.sigma_cases.iter().copied().find(|c| Some(*c) == chosen).unwrap_or(default)
     }
 }
 
