@@ -625,34 +625,42 @@ fn a_formula_term_is_identified_like_the_built_in_one() {
     assert!((from_formula - 0.5).abs() < 0.05, "{from_formula}");
 }
 
-/// Tracker data with missing observations are read and identified; `--missing error` refuses
-/// them, naming the first missing entry.
+/// Tracker data with missing observations are read and identified, in memory and streamed,
+/// with TPR 1 on the 1D samples; `--missing error` refuses them, naming the first missing entry.
 #[test]
 fn tracker_samples_with_missing_observations() {
     let sample = |name: &str| format!("{}/../../data/sample/{name}", env!("CARGO_MANIFEST_DIR"));
+    let truth = sample("../truth/nonlocal1d_const.toml");
     let nan = sample("sample_nan.npy");
-    let out = succeeds(&["identify", "--data", &nan, "--dt", "0.05", "--preset", "nonlocal2d"]);
-    assert!(out.contains("missing observations:") && out.contains("M = 1, L = 101"), "{out}");
-    fails(
-        &["identify", "--data", &nan, "--dt", "0.05", "--preset", "nonlocal2d", "--missing", "error"],
-        &["NaN"],
-    );
-    let columns = "experiment=Experiment,frame=Frame_no,t=Time_s,id=Track,x=X_um,y=Y_um";
+    for stream in [&[][..], &["--stream"]] {
+        let out = succeeds(
+            &[&["identify", "--data", &nan, "--dt", "0.01", "--truth", &truth][..], stream].concat(),
+        );
+        assert!(out.contains("M = 1, L = 101") && out.contains("TPR = 1.000"), "{out}");
+    }
+    fails(&["identify", "--data", &nan, "--dt", "0.01", "--missing", "error"], &["NaN"]);
+    fails(&["identify", "--data", &nan, "--dt", "0.01", "--missing", "error", "--stream"], &["NaN"]);
+    let columns = "experiment=Experiment,frame=Frame_no,id=Track,x=X_um";
     let csv = sample("sample_tracks.csv.gz");
-    let out = succeeds(&[
-        "identify",
-        "--data",
-        &csv,
-        "--columns",
-        columns,
-        "--preset",
-        "nonlocal2d",
-        "--normalise",
-        "frame",
-    ]);
-    assert!(out.contains("M = 2, L = 101") && out.contains("normalised per frame"), "{out}");
-    fails(&["identify", "--data", &csv, "--columns", "t=Time,x=Xpos", "--preset", "nonlocal2d"], &["Xpos"]);
+    let mut printed = Vec::new();
+    for stream in [&[][..], &["--stream"]] {
+        let args = [
+            &["identify", "--data", &csv, "--columns", columns, "--dt", "0.01", "--truth", &truth][..],
+            stream,
+        ];
+        let out = succeeds(&args.concat());
+        assert!(out.contains("M = 2, L = 101") && out.contains("normalised per frame"), "{out}");
+        assert!(out.contains("TPR = 1.000") && out.contains("1 frames absent"), "{out}");
+        printed.push(
+            out.lines().filter(|l| l.contains("K(x)") || l.contains("½σ²(x)")).collect::<Vec<_>>().join("\n"),
+        );
+    }
+    assert_eq!(printed[0], printed[1], "streamed and in memory: the same model");
+    fails(&["identify", "--data", &csv, "--columns", "t=Time,x=Xpos"], &["Xpos"]);
+    fails(&["identify", "--data", &csv, "--columns", "t=Time,x=Xpos", "--stream"], &["Xpos"]);
     let xml = sample("sample_trackmate.xml");
-    let out = succeeds(&["identify", "--data", &xml, "--preset", "nonlocal2d"]);
-    assert!(out.contains("L = 61") && out.contains("1 frames absent"), "{out}");
+    let config = sample("../configs/sample_trackmate.toml");
+    let out = succeeds(&["identify", "--data", &xml, "--preset", "local2d", "--config", &config]);
+    assert!(out.contains("L = 101") && out.contains("1 frames absent"), "{out}");
+    fails(&["identify", "--data", &xml, "--stream"], &["--stream reads CSV"]);
 }

@@ -35,6 +35,7 @@ pub mod display;
 mod error;
 mod expression;
 mod grid;
+mod layout;
 mod matrix;
 pub mod memory;
 pub mod observations;
@@ -46,6 +47,7 @@ mod vocabulary;
 pub use density::{DensitySeries, ObservedDensity};
 pub use error::CoreError;
 pub use grid::{Axis, Grid};
+pub use layout::{AxisAccumulator, ExperimentLayout, ObservationLayout, Pooling};
 pub use matrix::DenseMatrix;
 pub use observations::{
     FrameShare, Normalisation, ObservationError, Observations, ObservedExperiment, TimeGrid,

@@ -330,16 +330,45 @@ impl ObservedExperiment {
     pub fn largest_frame(&self) -> usize {
         self.starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0)
     }
+    /// The most tracks alive at one frame, a track being alive from its first to its last
+    /// observation (also at frames where it was missed): the particle count that lost
+    /// detections do not lower and broken, renumbered tracks do not raise (their pieces follow
+    /// one another in time).
+    pub fn concurrent_tracks(&self) -> usize {
+        let mut spans: std::collections::HashMap<u64, (usize, usize)> = std::collections::HashMap::new();
+        for j in 0..self.frames() {
+            if self.ids.is_empty() {
+                break;
+            }
+            for id in self.ids[self.starts[j]..self.starts[j + 1]].iter().flatten() {
+                spans.entry(*id).and_modify(|s| s.1 = j).or_insert((j, j));
+            }
+        }
+        concurrent(spans.into_values())
+    }
     /// The particle count N_m used by [`Normalisation::PerExperiment`] without a given N: the
-    /// number of distinct track ids, or the largest frame count where that is larger (no ids,
-    /// or untracked detections).
+    /// most tracks alive at one frame ([`ObservedExperiment::concurrent_tracks`]), or the
+    /// largest frame count where that is larger (no ids, or untracked detections).
     pub fn particle_count(&self) -> usize {
-        self.distinct_ids().max(self.largest_frame())
+        self.concurrent_tracks().max(self.largest_frame())
     }
     /// Present frames among those covered.
     pub fn present_frames(&self) -> usize {
         self.present.iter().filter(|&&p| p).count()
     }
+}
+
+/// The largest number of the closed intervals `spans` (first, last) that share a point.
+pub fn concurrent(spans: impl IntoIterator<Item = (usize, usize)>) -> usize {
+    let mut events: Vec<(usize, i64)> = spans.into_iter().flat_map(|(a, b)| [(a, 1), (b + 1, -1)]).collect();
+    // at one frame, ends (−1) before starts: the interval [a, b] ends after b
+    events.sort_unstable();
+    let (mut alive, mut most) = (0i64, 0i64);
+    for (_, step) in events {
+        alive += step;
+        most = most.max(alive);
+    }
+    most as usize
 }
 
 /// How counts are turned into densities.
@@ -554,6 +583,23 @@ impl Observations {
     /// All observed positions.
     pub fn observations(&self) -> usize {
         self.experiments.iter().map(ObservedExperiment::observations).sum()
+    }
+    /// What was observed where, without the positions: the counts of every frame and the
+    /// inferred particle count of every experiment.
+    pub fn layout(&self) -> crate::ObservationLayout {
+        crate::ObservationLayout {
+            experiments: self
+                .experiments
+                .iter()
+                .map(|e| crate::ExperimentLayout {
+                    first_frame: e.first_frame,
+                    counts: (e.first_frame..e.end_frame())
+                        .map(|k| e.is_present(k).then(|| e.count(k)))
+                        .collect(),
+                    particles: e.particle_count(),
+                })
+                .collect(),
+        }
     }
     /// The particle count N_m of every experiment under `normalisation` (for
     /// [`Normalisation::PerFrame`] the inferred one, used as pooling weight).

@@ -47,7 +47,7 @@ use wsindy_core::{Axis, CoreError, DensityKernel, DensitySeries, Grid, Observati
 
 mod observed;
 
-pub use observed::{ObservedDensity, density_series_observed};
+pub use observed::{DensityAccumulator, ObservedDensity, density_series_observed};
 
 /// Errors of grid selection and density estimation.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -82,6 +82,9 @@ pub enum DensityError {
         /// Data dimension.
         data: usize,
     },
+    /// The data have no or more than three axes.
+    #[error("the data have {0} axes: expected 1, 2 or 3")]
+    Dimension(usize),
     /// The multiple of the standard deviation is not positive.
     #[error("std_multiple = {0} is invalid: expected a finite number > 0")]
     StdMultiple(f64),
@@ -276,6 +279,15 @@ impl GridRule {
     /// range are taken over every observed position.
     pub fn grid_observed(&self, observations: &Observations) -> Result<Grid, DensityError> {
         self.grid_from(observations.dim(), |axis| observations.axis_summary(axis))
+    }
+
+    /// The grid this rule gives for data whose coordinates have the summaries `axes` (one per
+    /// axis), e.g. accumulated while streaming a file.
+    pub fn grid_from_summaries(&self, axes: &[wsindy_core::AxisSummary]) -> Result<Grid, DensityError> {
+        if !(1..=3).contains(&axes.len()) {
+            return Err(DensityError::Dimension(axes.len()));
+        }
+        self.grid_from(axes.len(), |axis| axes[axis])
     }
 
     fn grid_from(

@@ -4,7 +4,10 @@
 use rayon::prelude::*;
 pub use wsindy_core::ObservedDensity;
 use wsindy_core::memory;
-use wsindy_core::{CoreError, DensityKernel, DensitySeries, Grid, Normalisation, Observations};
+use wsindy_core::{
+    CoreError, DensityKernel, DensitySeries, Grid, Normalisation, ObservationLayout, Observations, Pooling,
+    TimeGrid,
+};
 
 use crate::DensityError;
 
@@ -45,60 +48,124 @@ pub fn density_series_observed(
         &format!("the density series ({times} times × {cells} grid cells)"),
         "use fewer grid cells or a shorter time range, or raise the budget",
     )?;
-    let counts = observations.particle_counts(normalisation);
+    let pooling = observations.layout().pooling(normalisation);
     let experiments = observations.experiment_list();
-    let per_frame = normalisation == Normalisation::PerFrame;
-    let mut present = vec![false; times * m_count];
-    let mut particles = vec![0usize; times];
-    for (l, (flags, total)) in present.chunks_mut(m_count).zip(&mut particles).enumerate() {
-        let k = start + l;
-        for ((flag, e), &n) in flags.iter_mut().zip(experiments).zip(&counts) {
-            *flag = e.is_present(k) && (!per_frame || e.count(k) > 0);
-            if *flag {
-                *total += n;
-            }
-        }
-    }
     let mut values = vec![0.0; cells * times];
     let outside: usize = values
         .par_chunks_mut(cells)
-        .zip(present.par_chunks(m_count))
-        .zip(particles.par_iter())
         .enumerate()
-        .map(|(l, ((row, flags), &total))| {
+        .map(|(l, row)| {
             let k = start + l;
             let mut outside = 0;
-            for ((e, &n), _) in experiments.iter().zip(&counts).zip(flags).filter(|(_, f)| **f) {
-                let Some(points) = e.frame(k) else { continue };
-                let weight = if per_frame {
-                    n as f64 / (e.count(k) as f64 * total as f64)
-                } else {
-                    1.0 / total as f64
-                };
-                outside += kernel.deposit(grid, points, weight, row);
+            for (m, e) in experiments.iter().enumerate() {
+                let Some(points) = e.frame(k).filter(|_| pooling.present[l * m_count + m]) else { continue };
+                outside += kernel.deposit(grid, points, pooling.weights[l * m_count + m], row);
             }
             outside
         })
         .sum();
-    let deposited = (0..times)
-        .map(|l| {
-            experiments
-                .iter()
-                .zip(&present[l * m_count..(l + 1) * m_count])
-                .filter(|(_, f)| **f)
-                .map(|(e, _)| e.count(start + l))
-                .sum::<usize>()
+    let times = (start..end).map(|k| observations.time_grid().time(k)).collect();
+    Ok(finish(grid, times, values, outside, pooling))
+}
+
+/// The observed density from its pooled values and the pooling they were deposited with.
+fn finish(
+    grid: &Grid,
+    times: Vec<f64>,
+    values: Vec<f64>,
+    outside: usize,
+    pooling: Pooling,
+) -> ObservedDensity {
+    let series = DensitySeries::new(grid.clone(), times, values, outside, pooling.deposited);
+    ObservedDensity::new(series, pooling.first_frame, pooling.experiments, pooling.present, pooling.particles)
+}
+
+/// The pooled density of observations that arrive in blocks (a file read in pieces), each
+/// observation deposited with the weight its experiment's and frame's counts give: the counts
+/// come first, in an [`ObservationLayout`] (a first pass over the data), the positions after.
+///
+/// Fed the observations of `Observations` in any order, it gives the density of
+/// [`density_series_observed`] up to the rounding of the sums' order.
+///
+/// ```
+/// use wsindy_core::{Axis, ExperimentLayout, Grid, Normalisation, ObservationLayout, TimeGrid};
+/// use wsindy_density::{DensityAccumulator, Histogram};
+/// let grid = Grid::new(vec![Axis::from_edges(0.0, 2.0, 2).unwrap()]).unwrap();
+/// let layout = ObservationLayout {
+///     experiments: vec![ExperimentLayout { first_frame: 0, counts: vec![Some(2), Some(1)], particles: 2 }],
+/// };
+/// let mut acc = DensityAccumulator::new(&grid, &Histogram, &layout, Normalisation::PerFrame, TimeGrid::new(0.0, 0.5).unwrap()).unwrap();
+/// acc.add(0, 1, &[1.5]);
+/// acc.add(0, 0, &[0.5]);
+/// acc.add(0, 0, &[1.5]);
+/// let u = acc.finish();
+/// assert_eq!(u.series().snapshot(0), &[0.5, 0.5]);
+/// assert_eq!(u.series().snapshot(1), &[0.0, 1.0]);
+/// ```
+pub struct DensityAccumulator<'a> {
+    grid: &'a Grid,
+    kernel: &'a dyn DensityKernel,
+    pooling: Pooling,
+    times: Vec<f64>,
+    values: Vec<f64>,
+    outside: usize,
+}
+
+impl<'a> DensityAccumulator<'a> {
+    /// An empty density on `grid` for observations laid out as `layout`, at the frames of
+    /// `time_grid`; the memory of the series is checked against the budget first.
+    pub fn new(
+        grid: &'a Grid,
+        kernel: &'a dyn DensityKernel,
+        layout: &ObservationLayout,
+        normalisation: Normalisation,
+        time_grid: TimeGrid,
+    ) -> Result<Self, DensityError> {
+        let (start, end) = layout.frame_range();
+        let times = end - start;
+        if times < 2 {
+            return Err(CoreError::TooSmall {
+                what: "frames covered by the observations",
+                min: 2,
+                got: times,
+            }
+            .into());
+        }
+        let cells = grid.len();
+        let m_count = layout.experiments.len();
+        memory::check(
+            memory::bytes_for(cells.saturating_mul(times), 8)
+                .saturating_add(memory::bytes_for(times, 9 * m_count + 8)),
+            &format!("the density series ({times} times × {cells} grid cells)"),
+            "use fewer grid cells or a shorter time range, or raise the budget",
+        )?;
+        Ok(Self {
+            grid,
+            kernel,
+            pooling: layout.pooling(normalisation),
+            times: (start..end).map(|k| time_grid.time(k)).collect(),
+            values: vec![0.0; cells * times],
+            outside: 0,
         })
-        .sum();
-    let grid_times = observations.time_grid();
-    let series = DensitySeries::new(
-        grid.clone(),
-        (start..end).map(|k| grid_times.time(k)).collect(),
-        values,
-        outside,
-        deposited,
-    );
-    Ok(ObservedDensity::new(series, start, m_count, present, particles))
+    }
+
+    /// Deposits `points` (point-major, d per point) observed in experiment `m` at frame `k`;
+    /// points of an experiment or frame the layout does not count are ignored.
+    pub fn add(&mut self, m: usize, k: usize, points: &[f64]) {
+        let weight = if m < self.pooling.experiments { self.pooling.weight(m, k) } else { 0.0 };
+        if weight == 0.0 {
+            return;
+        }
+        let cells = self.grid.len();
+        let l = k - self.pooling.first_frame;
+        self.outside +=
+            self.kernel.deposit(self.grid, points, weight, &mut self.values[l * cells..(l + 1) * cells]);
+    }
+
+    /// The pooled density.
+    pub fn finish(self) -> ObservedDensity {
+        finish(self.grid, self.times, self.values, self.outside, self.pooling)
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! How lost detections change the identification, and what the normalisation does about it.
 //!
 //! Simulates the nonlocal 1D example (N = 8000, M = 2, σ = √0.2, seed 1), then drops each
-//! detection at random with probability p (seeded), removes one frame, and cuts experiment 2
+//! detection at random with probability p (seeded), breaks and renumbers tracks, removes one
+//! frame, and cuts experiment 2
 //! to 70% of its frames; identifies every copy with both normalisations and prints the largest
 //! relative change of a coefficient against the complete data's.
 //!
@@ -14,17 +15,27 @@ use wsindy::{Library, Normalisation, Observations, Trajectories, identify, ident
 use wsindy_examples::{Example as _, Nonlocal1d};
 
 /// Experiment `m` of `data` with detections kept with probability 1 − p, frames in `frames`
-/// only, and `absent` frames removed.
+/// only, `absent` frames removed, and every track broken with probability `breaks` per frame
+/// (the rest of it gets a new id).
 fn degrade(
     data: &Trajectories,
     m: usize,
-    p: f64,
+    (p, breaks): (f64, f64),
     frames: usize,
     absent: Option<usize>,
     rng: &mut Pcg64,
 ) -> ObservedExperiment {
     let (mut counts, mut positions, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+    let n = data.particles() as u64;
+    let mut track: Vec<u64> = (0..n).collect();
+    let mut next = n;
     for k in 0..frames {
+        for id in &mut track {
+            if breaks > 0.0 && rng.random::<f64>() < breaks {
+                *id = next;
+                next += 1;
+            }
+        }
         if Some(k) == absent {
             counts.push(None);
             continue;
@@ -33,7 +44,7 @@ fn degrade(
         for (i, &x) in data.snapshot(m, k).iter().enumerate() {
             if rng.random::<f64>() >= p {
                 positions.push(x);
-                ids.push(Some(i as u64));
+                ids.push(Some(track[i]));
                 count += 1;
             }
         }
@@ -53,13 +64,16 @@ fn main() -> anyhow::Result<()> {
     println!("complete: {}", summary(&complete, &reference, &truth, &library)?);
     let l = data.time_points();
     let grid = TimeGrid::new(data.times()[0], data.dt())?;
-    let cases: [(&str, f64, usize, Option<usize>); 6] = [
-        ("5% lost", 0.05, l, None),
-        ("10% lost", 0.10, l, None),
-        ("20% lost", 0.20, l, None),
-        ("one frame removed", 0.0, l, Some(50)),
-        ("experiment 2 cut to 70%", 0.0, l * 7 / 10, None),
-        ("10% lost, frame 50 removed, experiment 2 at 70%", 0.10, l * 7 / 10, Some(50)),
+    // (name, (lost share, track breaks per frame), frames of experiment 2, removed frame)
+    type Case = (&'static str, (f64, f64), usize, Option<usize>);
+    let cases: [Case; 7] = [
+        ("5% lost", (0.05, 0.0), l, None),
+        ("10% lost", (0.10, 0.0), l, None),
+        ("20% lost", (0.20, 0.0), l, None),
+        ("tracks broken (1% per frame) and renumbered", (0.0, 0.01), l, None),
+        ("one frame removed", (0.0, 0.0), l, Some(50)),
+        ("experiment 2 cut to 70%", (0.0, 0.0), l * 7 / 10, None),
+        ("10% lost, frame 50 removed, experiment 2 at 70%", (0.10, 0.0), l * 7 / 10, Some(50)),
     ];
     for (name, p, frames_2, absent) in cases {
         let mut rng = Pcg64::seed_from_u64(11);

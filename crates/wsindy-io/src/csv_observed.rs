@@ -108,13 +108,13 @@ impl FromStr for ColumnMap {
 /// Column indices of the roles.
 #[derive(Debug, Clone)]
 pub(crate) struct Columns {
-    experiment: Option<usize>,
-    frame: Option<usize>,
-    time: Option<usize>,
-    id: Option<usize>,
-    coords: Vec<usize>,
+    pub experiment: Option<usize>,
+    pub frame: Option<usize>,
+    pub time: Option<usize>,
+    pub id: Option<usize>,
+    pub coords: Vec<usize>,
     /// z was named by the user (kept even if constant).
-    z_explicit: bool,
+    pub z_explicit: bool,
 }
 
 /// One parsed data row.
@@ -344,7 +344,7 @@ fn find_default(headers: &[String], names: &[&str]) -> Option<usize> {
     names.iter().find_map(|name| headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
 }
 
-fn resolve(path: &Path, headers: &[String], map: Option<&ColumnMap>) -> Result<Columns, IoError> {
+pub(crate) fn resolve(path: &Path, headers: &[String], map: Option<&ColumnMap>) -> Result<Columns, IoError> {
     let Some(map) = map else {
         let time = find_default(headers, TIME);
         let frame = find_default(headers, FRAME);

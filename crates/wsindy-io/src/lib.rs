@@ -75,6 +75,7 @@ mod error;
 mod npy;
 mod npz;
 mod observed;
+mod stream;
 pub mod trackmate;
 
 use std::path::Path;
@@ -82,9 +83,10 @@ use std::path::Path;
 pub use csv_long::read_csv;
 pub use csv_observed::{ColumnMap, read_csv_observed};
 pub use error::IoError;
-pub use npy::{NpyArray, read_npy, read_npy_vector, write_npy};
+pub use npy::{NpyArray, NpyWriter, read_npy, read_npy_vector, write_npy};
 pub use npz::{read_npz, write_npz};
 pub use observed::{MissingPolicy, ObservedOptions, load_observations, read_dense_observed};
+pub use stream::{StreamProgress, StreamScan, can_stream, scan_file, stream_file};
 pub use trackmate::{TrackMateData, TrackMateError, read_trackmate};
 use wsindy_core::Trajectories;
 

@@ -182,6 +182,70 @@ pub(crate) fn read_array<R: Read>(
     Ok(NpyArray { shape: header.shape, values })
 }
 
+/// A float array whose values are read block by block (memory independent of its size).
+pub(crate) struct NpyBlocks<R> {
+    reader: R,
+    scalar: Scalar,
+    big_endian: bool,
+    /// The shape, outermost axis first.
+    pub shape: Vec<usize>,
+    remaining: usize,
+    raw: Vec<u8>,
+}
+
+/// Opens a float array of C order for reading in blocks; the data must be exactly the bytes
+/// the header declares. A Fortran-order array is an error (its frames are not contiguous).
+pub(crate) fn open_blocks<R: Read>(
+    mut reader: R,
+    available: u64,
+    source: Source<'_>,
+) -> Result<NpyBlocks<R>, IoError> {
+    let header = read_header(&mut reader, available, source, Accept::Floats)?;
+    let count = element_count(&header.shape, source)?;
+    let expected = u64::try_from(count)
+        .ok()
+        .and_then(|c| c.checked_mul(header.scalar.size() as u64))
+        .ok_or_else(|| overflow(&header.shape, source))?;
+    let data_available = available.saturating_sub(header.prefix_len);
+    if expected != data_available {
+        return Err(IoError::DataSize {
+            path: source.path(),
+            array: source.array.into(),
+            shape: header.shape,
+            dtype: header.descr,
+            expected,
+            available: data_available,
+        });
+    }
+    if header.fortran_order {
+        return Err(source.invalid(
+            "it is stored in Fortran order, which cannot be read frame by frame; save it in C order (numpy.ascontiguousarray)",
+        ));
+    }
+    Ok(NpyBlocks {
+        reader,
+        scalar: header.scalar,
+        big_endian: header.big_endian,
+        shape: header.shape,
+        remaining: count,
+        raw: Vec::new(),
+    })
+}
+
+impl<R: Read> NpyBlocks<R> {
+    /// Replaces `out` with the next `count` values (fewer at the end of the array).
+    pub(crate) fn read_into(&mut self, count: usize, out: &mut Vec<f64>) -> std::io::Result<()> {
+        let count = count.min(self.remaining);
+        let size = self.scalar.size();
+        self.raw.resize(count * size, 0);
+        self.reader.read_exact(&mut self.raw)?;
+        out.clear();
+        convert(&self.raw, self.scalar, self.big_endian, out);
+        self.remaining -= count;
+        Ok(())
+    }
+}
+
 fn overflow(shape: &[usize], source: Source<'_>) -> IoError {
     IoError::ShapeOverflow {
         path: source.path(),
@@ -691,6 +755,75 @@ pub(crate) fn write_array<W: Write>(writer: &mut W, shape: &[usize], values: &[f
         writer.write_all(&buf)?;
     }
     Ok(())
+}
+
+/// A `.npy` file of little-endian float64 values written in pieces, for arrays larger than
+/// memory: the shape is declared first, the values follow in C order, and the file appears
+/// at its path only when [`NpyWriter::finish`] has checked that they are all there.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("big.npy");
+/// let mut writer = wsindy_io::NpyWriter::create(&path, &[2, 3]).unwrap();
+/// writer.write(&[1.0, 2.0]).unwrap();
+/// writer.write(&[3.0, 4.0, 5.0, 6.0]).unwrap();
+/// writer.finish().unwrap();
+/// assert_eq!(wsindy_io::read_npy(&path).unwrap().values, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// ```
+pub struct NpyWriter {
+    file: std::io::BufWriter<AtomicFile>,
+    path: PathBuf,
+    remaining: u64,
+    buf: Vec<u8>,
+}
+
+impl NpyWriter {
+    /// Starts `path` (written to a temporary file beside it) for an array of `shape`.
+    pub fn create(path: &Path, shape: &[usize]) -> Result<Self, IoError> {
+        let write_err = |cause| IoError::Write { path: path.into(), cause };
+        let remaining = shape
+            .iter()
+            .try_fold(1u64, |acc, &n| acc.checked_mul(n as u64))
+            .ok_or_else(|| overflow(shape, Source { path, array: "positions" }))?;
+        let mut file =
+            std::io::BufWriter::with_capacity(1 << 20, AtomicFile::create(path).map_err(write_err)?);
+        file.write_all(&header_bytes(shape)).map_err(write_err)?;
+        Ok(Self { file, path: path.into(), remaining, buf: Vec::new() })
+    }
+
+    /// Appends `values`; more than the shape holds is an error.
+    pub fn write(&mut self, values: &[f64]) -> Result<(), IoError> {
+        if values.len() as u64 > self.remaining {
+            return Err(IoError::Write {
+                path: self.path.clone(),
+                cause: std::io::Error::other(format!(
+                    "{} values given, but the declared shape holds only {} more",
+                    values.len(),
+                    self.remaining
+                )),
+            });
+        }
+        self.buf.clear();
+        for v in values {
+            self.buf.extend_from_slice(&v.to_le_bytes());
+        }
+        self.file.write_all(&self.buf).map_err(|cause| IoError::Write { path: self.path.clone(), cause })?;
+        self.remaining -= values.len() as u64;
+        Ok(())
+    }
+
+    /// Checks that every value was written, syncs the file and moves it to its path.
+    pub fn finish(self) -> Result<(), IoError> {
+        let write_err = |cause| IoError::Write { path: self.path.clone(), cause };
+        if self.remaining > 0 {
+            return Err(write_err(std::io::Error::other(format!(
+                "{} values of the declared shape were never written",
+                self.remaining
+            ))));
+        }
+        let file = self.file.into_inner().map_err(|e| write_err(e.into_error()))?;
+        file.commit().map_err(write_err)
+    }
 }
 
 fn open(path: &Path) -> Result<(BufReader<File>, u64), IoError> {

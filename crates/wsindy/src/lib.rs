@@ -37,16 +37,20 @@ mod model;
 mod pipeline;
 mod presets;
 mod score;
+#[cfg(feature = "io")]
+mod streamed;
 
 pub use library_spec::LibrarySpec;
 pub use model::{
     IdentifiedModel, IdentifiedTerm, PARTICLES_PER_TERM, TestFunctionReport, Timings, json_float,
 };
 pub use pipeline::{
-    IdentifyConfig, RegressionConfig, RegressorChoice, WsindyError, identify, identify_observed,
-    memory_estimate,
+    EDGE_DENSITY_WARNING, IdentifyConfig, OUTSIDE_WARNING, RegressionConfig, RegressorChoice, WsindyError,
+    identify, identify_density, identify_observed, layout_warnings, memory_estimate,
 };
 pub use presets::Preset;
+#[cfg(feature = "io")]
+pub use streamed::identify_streamed;
 
 /// Version of the JSON that `identify --out` and `demo --out` write: raised when a key changes
 /// meaning or disappears (new keys do not raise it).

@@ -154,6 +154,9 @@ pub struct IdentifiedModel {
     pub test_functions: TestFunctionReport,
     /// Seconds per stage.
     pub timings: Timings,
+    /// Warnings about the data found while estimating the density (mass at the grid's edge,
+    /// particles leaving the field of view); [`IdentifiedModel::warnings`] includes them.
+    pub data_warnings: Vec<String>,
 }
 
 impl IdentifiedModel {
@@ -169,7 +172,7 @@ impl IdentifiedModel {
     /// (N < [`PARTICLES_PER_TERM`] × J), a rank-deficient G, and each group of terms the data
     /// cannot tell apart. Empty for a well-posed identification.
     pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.data_warnings.clone();
         let needed = PARTICLES_PER_TERM.saturating_mul(self.cols);
         if self.particles < needed {
             out.push(format!(
@@ -290,6 +293,7 @@ mod tests {
                 dropped_for_gaps: 0,
             },
             timings: Timings { simulate: Some(1.0), density: 0.0, assemble: 0.0, regress: 0.0 },
+            data_warnings: Vec::new(),
         }
     }
 

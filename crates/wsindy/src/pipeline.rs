@@ -3,7 +3,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wsindy_core::memory::{self, MemoryError};
-use wsindy_core::{DensitySeries, Normalisation, Observations, SparseRegressor, TermKind, Trajectories};
+use wsindy_core::{
+    DensitySeries, Normalisation, Observations, ObservedDensity, SparseRegressor, TermKind, Trajectories,
+};
 use wsindy_density::{DensityError, DensityKernelChoice, GridRule, density_series, density_series_observed};
 use wsindy_library::Library;
 use wsindy_regress::{Mstls, MstlsReport, RegressError, Stls, log_grid};
@@ -47,6 +49,10 @@ pub enum WsindyError {
     /// The identification would need more memory than the budget allows.
     #[error("{0}")]
     Memory(#[from] MemoryError),
+    /// A file could not be read (streamed identification, the `io` feature).
+    #[cfg(feature = "io")]
+    #[error("{0}")]
+    Io(#[from] wsindy_io::IoError),
 }
 
 /// The sparse regressor.
@@ -223,7 +229,9 @@ pub fn identify(
     let t_density = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let basis = SeparableBasis::for_density(&density, &config.test_functions)?;
-    from_density(&density, basis, 0, data.particles(), library, config, t_density, start)
+    let mut model = from_density(&density, basis, 0, data.particles(), library, config, t_density, start)?;
+    model.data_warnings = edge_warnings(&density, |_| true);
+    Ok(model)
 }
 
 /// Identifies the mean-field equation of ragged tracker data: experiments of different sizes,
@@ -250,8 +258,39 @@ pub fn identify_observed(
     let observed =
         density_series_observed(observations, &grid, config.density_kernel.kernel(), normalisation)?;
     let t_density = start.elapsed().as_secs_f64();
+    let layout = observations.layout();
+    let particles = layout.particle_counts(normalisation).into_iter().min().unwrap_or(0);
+    let mut model = from_observed(&observed, particles, library, config, t_density)?;
+    model.data_warnings.extend(layout_warnings(&layout));
+    Ok(model)
+}
+
+/// Identifies the model from a density already estimated (for example from a file streamed
+/// through [`wsindy_density::DensityAccumulator`]), as [`identify_observed`] does after its
+/// histogram: test functions only where the time support is observed by a constant set of
+/// experiments. `particles` is reported as the model's particle count N.
+pub fn identify_density(
+    observed: &ObservedDensity,
+    particles: usize,
+    library: &Library,
+    config: &IdentifyConfig,
+) -> Result<IdentifiedModel, WsindyError> {
+    check_inputs(library, config)?;
+    let series = observed.series();
+    check_memory(&series.grid().shape(), observed.time_points(), library, config)?;
+    from_observed(observed, particles, library, config, 0.0)
+}
+
+fn from_observed(
+    observed: &ObservedDensity,
+    particles: usize,
+    library: &Library,
+    config: &IdentifyConfig,
+    t_density: f64,
+) -> Result<IdentifiedModel, WsindyError> {
     let start = Instant::now();
     let density = observed.series();
+    let dim = density.grid().dim();
     let mut basis = SeparableBasis::for_density(density, &config.test_functions)?;
     // a time is unusable if nothing was observed there, or if the set of experiments changes
     // between it and the time before (both observed: an absent time is flagged itself)
@@ -265,12 +304,98 @@ pub fn identify_observed(
     if basis.is_empty() {
         return Err(WsindyError::Config(format!(
             "no test function's time support of {} frames lies inside the observed stretches of the data: too many missing frames, or experiments too short",
-            2 * basis.bump(observations.dim()).half_width() + 1
+            2 * basis.bump(dim).half_width() + 1
         )));
     }
-    let counts = observations.particle_counts(normalisation);
-    let particles = counts.iter().copied().min().unwrap_or(0);
-    from_density(density, basis, dropped, particles, library, config, t_density, start)
+    let mut model = from_density(density, basis, dropped, particles, library, config, t_density, start)?;
+    model.data_warnings.extend(edge_warnings(density, |l| observed.is_observed(l)));
+    Ok(model)
+}
+
+/// The ratio of the density's mean on the grid's boundary cells to its mean over the cells it
+/// occupies above which [`IdentifiedModel::warnings`] says the density is cut.
+///
+/// A density contained in the grid falls off before its edge: a Gaussian cut at ±3σ has ratio
+/// about 0.03, a uniform disk touching the grid (the Keller–Segel start) about 0.15. A density
+/// cut by the field of view keeps its level up to the edge: ratio about 1.
+pub const EDGE_DENSITY_WARNING: f64 = 0.3;
+
+/// The share of observations outside the grid above which [`IdentifiedModel::warnings`] warns
+/// (the paper's grid, mean ± 3 standard deviations, leaves about 0.3% per side of a Gaussian
+/// outside, more where the spread changes over time).
+pub const OUTSIDE_WARNING: f64 = 0.05;
+
+/// A warning when, at some observed time, the density on the grid's boundary cells exceeds
+/// [`EDGE_DENSITY_WARNING`] times its mean over the occupied cells, or when more than
+/// [`OUTSIDE_WARNING`] of the observations fall outside the grid: the density is then cut by the grid or by the field of
+/// view, and the weak form, which assumes it contained, sees the cut as transport.
+fn edge_warnings(series: &DensitySeries, observed: impl Fn(usize) -> bool) -> Vec<String> {
+    let shape = series.grid().shape();
+    let boundary: Vec<bool> = (0..series.grid().len())
+        .map(|flat| {
+            let mut rest = flat;
+            shape.iter().rev().any(|&n| {
+                let i = rest % n;
+                rest /= n;
+                i == 0 || i + 1 == n
+            })
+        })
+        .collect();
+    let edge_cells = boundary.iter().filter(|&&b| b).count().max(1) as f64;
+    let mut worst = (0.0f64, 0usize);
+    for l in (0..series.times().len()).filter(|&l| observed(l)) {
+        let (mut edge, mut all, mut occupied) = (0.0, 0.0, 0usize);
+        for (&u, &b) in series.snapshot(l).iter().zip(&boundary) {
+            all += u;
+            occupied += usize::from(u > 0.0);
+            if b {
+                edge += u;
+            }
+        }
+        if all > 0.0 {
+            let ratio = (edge / edge_cells) / (all / occupied as f64);
+            if ratio > worst.0 {
+                worst = (ratio, l);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if worst.0 > EDGE_DENSITY_WARNING {
+        out.push(format!(
+            "at t = {} the density on the grid's boundary cells is {:.0}% of its mean over the occupied cells: the density does not fall off before the edge of the grid or of the field of view, so it is cut there, and the weak form, which assumes it contained, reads the cut as transport; widen the grid (grid.std_multiple, grid.clip_to_data = false) if the data extend beyond it, or crop the data to a region the particles do not leave",
+            wsindy_core::display::Number(series.times()[worst.1]),
+            100.0 * worst.0
+        ));
+    }
+    if series.outside_fraction() > OUTSIDE_WARNING {
+        out.push(format!(
+            "{:.1}% of the observations fall outside the grid and are left out of the density; widen the grid (grid.std_multiple)",
+            100.0 * series.outside_fraction()
+        ));
+    }
+    out
+}
+
+/// A warning per experiment whose observed count falls by more than a fifth from its first
+/// tenth of frames to its last: particles that leave the field of view, rather than detections
+/// lost at random (per-frame normalisation then lends their mass to those that stay).
+pub fn layout_warnings(layout: &wsindy_core::ObservationLayout) -> Vec<String> {
+    let mut out = Vec::new();
+    for (m, e) in layout.experiments.iter().enumerate() {
+        let present: Vec<usize> = e.counts.iter().flatten().copied().collect();
+        let tenth = (present.len() / 10).max(1);
+        if present.len() < 4 {
+            continue;
+        }
+        let mean = |s: &[usize]| s.iter().sum::<usize>() as f64 / s.len() as f64;
+        let (head, tail) = (mean(&present[..tenth]), mean(&present[present.len() - tenth..]));
+        if tail < 0.8 * head {
+            out.push(format!(
+                "experiment {m}: the observed count falls from {head:.0} to {tail:.0} per frame: particles may be leaving the field of view; the density then loses mass at the edge, which the model reads as transport"
+            ));
+        }
+    }
+    out
 }
 
 /// The library and regression settings `identify` needs before any work.
@@ -405,6 +530,7 @@ fn from_density(
         outside_fraction: density.outside_fraction(),
         test_functions,
         timings: Timings { simulate: None, density: t_density, assemble: t_assemble, regress: t_regress },
+        data_warnings: Vec::new(),
     })
 }
 

@@ -6,13 +6,13 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
 use wsindy::io::{
-    ColumnMap, IoError, MissingPolicy, ObservedOptions, TimeSource, load_observations, load_trajectories,
-    read_npy_vector, read_npz,
+    ColumnMap, IoError, MissingPolicy, ObservedOptions, StreamProgress, StreamScan, TimeSource, can_stream,
+    load_observations, load_trajectories, read_npy_vector, read_npz, scan_file,
 };
 use wsindy::testfn::TestFnError;
 use wsindy::{
     IdentifiedModel, IdentifyConfig, Normalisation, Observations, Preset, Trajectories, WsindyError,
-    identify, identify_observed, score,
+    identify, identify_observed, identify_streamed, score,
 };
 use wsindy_config::{
     check_against_data, check_true_model, load_true_model, parse_identify_config, read_text,
@@ -83,7 +83,15 @@ pub struct IdentifyArgs {
     /// given) and density snapshots.
     #[arg(long, value_name = "DIR")]
     plot: Option<PathBuf>,
+    /// Stream the file instead of reading it into memory: two passes (counts and extent, then
+    /// the histogram), memory independent of the file's size. Automatic for CSV and .npy files
+    /// larger than 512 MiB.
+    #[arg(long)]
+    stream: bool,
 }
+
+/// File size from which CSV and .npy files are streamed without `--stream`.
+const STREAM_AUTOMATIC_BYTES: u64 = 512 << 20;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MissingArg {
@@ -101,6 +109,7 @@ pub enum NormaliseArg {
 enum Input {
     Dense(Trajectories),
     Ragged(Observations),
+    Streamed(StreamScan),
 }
 
 /// Sizes of the data for messages and the JSON settings.
@@ -143,6 +152,18 @@ impl Input {
                     t_end: grid.time(end.saturating_sub(1)),
                 }
             }
+            Input::Streamed(scan) => {
+                let (first, end) = scan.layout.frame_range();
+                DataSummary {
+                    experiments: scan.layout.experiments.len(),
+                    time_points: end - first,
+                    particles: scan.layout.experiments.iter().map(|e| e.particles).max().unwrap_or(0),
+                    dim: scan.dim,
+                    dt: scan.time_grid.dt(),
+                    t0: scan.time_grid.time(first),
+                    t_end: scan.time_grid.time(end.saturating_sub(1)),
+                }
+            }
         }
     }
 }
@@ -151,6 +172,36 @@ impl Input {
 /// reader refuses for missing observations (and TrackMate XML, gzip CSV, `--columns`) through
 /// the tracker-data readers. Complete data read that way are complete data again.
 fn load_input(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<(Input, String)> {
+    let from = match time_arg {
+        Some(arg) => format!("from {}", arg.describe()),
+        None => "from the file".to_string(),
+    };
+    let large = std::fs::metadata(&args.data).is_ok_and(|m| m.len() >= STREAM_AUTOMATIC_BYTES);
+    if (args.stream || large) && can_stream(&args.data) {
+        let options = observed_options(args, time_arg)?;
+        if !args.stream {
+            eprintln!(
+                "note: {} is larger than {} MiB: streaming it (two passes, memory independent of its size)",
+                args.data.display(),
+                STREAM_AUTOMATIC_BYTES >> 20
+            );
+        }
+        let mut progress = StreamReport::new(&args.data);
+        let scan = scan_file(&args.data, &options, &mut |p| progress.report(p))?;
+        if args.missing == MissingArg::Error && !is_complete(&scan) {
+            bail!(
+                "{}: observations are missing (--missing error asks for complete data)",
+                args.data.display()
+            );
+        }
+        return Ok((Input::Streamed(scan), from));
+    }
+    if args.stream {
+        bail!(
+            "{}: --stream reads CSV (plain or gzip) and .npy files; read other formats without it",
+            args.data.display()
+        );
+    }
     let name = args.data.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let tracker_only = args.columns.is_some() || name.ends_with(".xml") || name.ends_with(".gz");
     if !tracker_only {
@@ -175,20 +226,7 @@ fn load_input(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<(Input,
             }
         }
     }
-    let columns = args.columns.as_deref().map(str::parse::<ColumnMap>).transpose()?;
-    let options = ObservedOptions {
-        times: time_arg.map_or(TimeSource::FromFile, TimeArg::source),
-        missing: match args.missing {
-            MissingArg::Skip => MissingPolicy::Skip,
-            MissingArg::Error => MissingPolicy::Error,
-        },
-        columns,
-    };
-    let observations = load_observations(&args.data, &options)?;
-    let from = match time_arg {
-        Some(arg) => format!("from {}", arg.describe()),
-        None => "from the file".to_string(),
-    };
+    let observations = load_observations(&args.data, &observed_options(args, time_arg)?)?;
     match observations.to_trajectories() {
         Ok(data) => Ok((Input::Dense(data), from)),
         Err(_) if args.missing == MissingArg::Error => {
@@ -198,6 +236,64 @@ fn load_input(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<(Input,
             )
         }
         Err(_) => Ok((Input::Ragged(observations), from)),
+    }
+}
+
+/// The reading options of the tracker-data and streaming readers.
+fn observed_options(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<ObservedOptions> {
+    Ok(ObservedOptions {
+        times: time_arg.map_or(TimeSource::FromFile, TimeArg::source),
+        missing: match args.missing {
+            MissingArg::Skip => MissingPolicy::Skip,
+            MissingArg::Error => MissingPolicy::Error,
+        },
+        columns: args.columns.as_deref().map(str::parse::<ColumnMap>).transpose()?,
+    })
+}
+
+/// Whether a scanned file holds complete data: every experiment covers the same frames, all
+/// present with the same count.
+fn is_complete(scan: &StreamScan) -> bool {
+    let experiments = &scan.layout.experiments;
+    let first = &experiments[0];
+    let n = first.counts.first().copied().flatten();
+    experiments.iter().all(|e| {
+        e.first_frame == first.first_frame
+            && e.counts.len() == first.counts.len()
+            && e.counts.iter().all(|&c| c.is_some() && c == n)
+    })
+}
+
+/// Progress of a streamed read on standard error, every tenth of each pass.
+struct StreamReport {
+    name: String,
+    start: Instant,
+    next: [u64; 3],
+}
+
+impl StreamReport {
+    fn new(path: &Path) -> Self {
+        Self { name: path.display().to_string(), start: Instant::now(), next: [0; 3] }
+    }
+    fn report(&mut self, p: StreamProgress) {
+        if p.total < 64 << 20 {
+            return;
+        }
+        let tenth = (10 * p.done).checked_div(p.total).unwrap_or(10).min(10);
+        let pass = usize::from(p.pass.min(2));
+        if tenth < self.next[pass] {
+            return;
+        }
+        self.next[pass] = tenth + 1;
+        eprintln!(
+            "{}: pass {}/2 ({}), {}% of {:.2} GB read, {:.1} s elapsed",
+            self.name,
+            p.pass,
+            if p.pass == 1 { "counts and extent" } else { "histogram" },
+            10 * tenth,
+            p.total as f64 / 1e9,
+            self.start.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -331,6 +427,24 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
             if args.normalise == NormaliseArg::Frame { "frame" } else { "experiment" }
         );
     }
+    if let Input::Streamed(scan) = &input {
+        let (observed, possible): (usize, usize) = scan
+            .layout
+            .experiments
+            .iter()
+            .map(|e| (e.observations(), e.particles * e.counts.len()))
+            .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+        let absent: usize =
+            scan.layout.experiments.iter().map(|e| e.counts.iter().filter(|c| c.is_none()).count()).sum();
+        say!(
+            "streamed: {} observations; {:.2}% of the {} possible observed, {} frames absent; normalised per {}",
+            scan.observations,
+            100.0 * observed as f64 / possible.max(1) as f64,
+            possible,
+            absent,
+            if args.normalise == NormaliseArg::Frame { "frame" } else { "experiment" }
+        );
+    }
     let library_name = if config.library.is_some() {
         format!("[library] of {config_name}")
     } else {
@@ -339,16 +453,18 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     say!("library: {library_name}, {} terms; discretisation: {config_name}", library.len());
     say!();
 
+    let normalisation = match (args.normalise, args.particles) {
+        (NormaliseArg::Frame, Some(_)) => bail!("--particles applies with --normalise experiment"),
+        (NormaliseArg::Frame, None) => Normalisation::PerFrame,
+        (NormaliseArg::Experiment, Some(n)) => Normalisation::Particles(n),
+        (NormaliseArg::Experiment, None) => Normalisation::PerExperiment,
+    };
     let model = match &input {
         Input::Dense(trajectories) => identify(trajectories, &library, &config),
-        Input::Ragged(obs) => {
-            let normalisation = match (args.normalise, args.particles) {
-                (NormaliseArg::Frame, Some(_)) => bail!("--particles applies with --normalise experiment"),
-                (NormaliseArg::Frame, None) => Normalisation::PerFrame,
-                (NormaliseArg::Experiment, Some(n)) => Normalisation::Particles(n),
-                (NormaliseArg::Experiment, None) => Normalisation::PerExperiment,
-            };
-            identify_observed(obs, &library, &config, normalisation)
+        Input::Ragged(obs) => identify_observed(obs, &library, &config, normalisation),
+        Input::Streamed(scan) => {
+            let mut progress = StreamReport::new(&args.data);
+            identify_streamed(&args.data, scan, &library, &config, normalisation, &mut |p| progress.report(p))
         }
     }
     .map_err(|e| explain(e, d, &config))?;
@@ -432,7 +548,7 @@ pub fn run(args: &IdentifyArgs) -> Result<()> {
     if let Some(dir) = &args.plot {
         match &input {
             Input::Dense(trajectories) => write_plots(dir, trajectories, &model, &library, truth.as_ref())?,
-            Input::Ragged(_) => {
+            Input::Ragged(_) | Input::Streamed(_) => {
                 eprintln!("note: --plot draws complete data only for now; no figures written")
             }
         }
