@@ -46,6 +46,7 @@
 //! ```
 
 mod error;
+mod powers;
 mod system;
 
 pub use error::TracksError;
@@ -97,13 +98,13 @@ pub enum DriftEstimator {
 }
 
 impl Default for TrackOptions {
-    /// m = 10 frames, p = 4, stride 2, localization correction, non-dimensionalised columns,
+    /// m = 10 frames, p = 8, stride 5, localization correction, non-dimensionalised columns,
     /// default MSTLS.
     fn default() -> Self {
         Self {
             half_width: 10,
-            degree: 4.0,
-            stride: 2,
+            degree: 8.0,
+            stride: 5,
             correct_localization: true,
             nondimensionalise: true,
             drift_estimator: DriftEstimator::Instrumented,

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use wsindy_core::{DenseMatrix, Observations, RadialKernel, Term, TermKind, TrialTerm};
+use wsindy_core::{
+    DenseMatrix, MatrixEntry, Observations, RadialKernel, ScalarField, Term, TermKind, TrialTerm,
+};
 use wsindy_library::Library;
-use wsindy_sim::{PolySign, PolySignWorkspace};
 
+use crate::powers::{PowerWorkspace, integer_power, power_mean_fields};
 use crate::{TrackOptions, TracksError};
 
 /// One track: an id in one experiment over consecutive present frames.
@@ -139,21 +141,45 @@ impl Localization {
     }
 }
 
-/// Whether term `t` takes the O(N log N) polynomial·sign path in dimension `dim`.
-fn poly_sign_of(t: &dyn TrialTerm, dim: usize) -> Option<PolySign> {
+/// The power m if term `t` takes the O(N log N) sorted prefix-sum path in dimension `dim`.
+fn power_of(t: &dyn TrialTerm, dim: usize) -> Option<u32> {
     if dim != 1 {
         return None;
     }
     match t.description()? {
-        Term::Interaction(kernel @ RadialKernel::Power { .. }) => PolySign::from_kernels(&[(1.0, kernel)]),
+        Term::Interaction(RadialKernel::Power { power }) => integer_power(power),
         _ => None,
+    }
+}
+
+/// The power a if term `t` is the 1D monomial x^a of a drift force or a diffusion.
+fn monomial_of(t: &dyn TrialTerm, dim: usize) -> Option<i32> {
+    if dim != 1 {
+        return None;
+    }
+    match t.description()? {
+        Term::AxisForce { axis: 0, field: ScalarField::Monomial(p) }
+        | Term::Diffusion { entry: MatrixEntry::Identity, field: ScalarField::Monomial(p) }
+            if p.len() == 1 && p[0] <= 64 =>
+        {
+            Some(p[0] as i32)
+        }
+        _ => None,
+    }
+}
+
+/// Evaluates `t` on `x` into `out`, by `powi` for a 1D monomial.
+fn evaluate(t: &dyn TrialTerm, x: &[f64], d: usize, out: &mut [f64]) {
+    match monomial_of(t, d) {
+        Some(a) => out.iter_mut().zip(x).for_each(|(o, v)| *o = v.powi(a)),
+        None => t.evaluate(x, d, out),
     }
 }
 
 /// How one drift-regression column is evaluated on a frame.
 enum Column<'a> {
     Drift(&'a dyn TrialTerm),
-    PolySign(PolySign),
+    Power(u32),
     Pairs(&'a dyn TrialTerm),
 }
 
@@ -215,10 +241,12 @@ impl TrackSystem {
         let mut frames = Vec::new();
         let mut positions =
             Vec::with_capacity(obs.experiment_list().iter().map(|e| e.positions().len()).sum());
-        let mut tracks = Vec::new();
+        let mut tracks: Vec<Track> = Vec::new();
         let mut sq = 0.0;
         for (m, e) in obs.experiment_list().iter().enumerate() {
             let mut open: HashMap<u64, usize> = HashMap::new();
+            let mut prev_ids: &[Option<u64>] = &[];
+            let mut prev_tracks: Vec<Option<usize>> = Vec::new();
             let mean: Vec<f64> = {
                 let n = e.observations().max(1) as f64;
                 (0..d).map(|a| e.positions().iter().skip(a).step_by(d).sum::<f64>() / n).collect()
@@ -231,11 +259,21 @@ impl TrackSystem {
             for k in e.first_frame()..e.end_frame() {
                 let (Some(x), Some(ids)) = (e.frame(k), e.frame_ids(k)) else {
                     open.clear();
+                    prev_ids = &[];
                     continue;
                 };
                 let first = positions.len() / d;
                 positions.extend_from_slice(x);
                 frames.push((m, k, first, x.len() / d));
+                // the common case: the same ids in the same order as in the previous frame
+                if prev_ids == ids && !ids.is_empty() {
+                    for (p, &t) in prev_tracks.iter().enumerate() {
+                        if let Some(t) = t {
+                            tracks[t].points.push(first + p);
+                        }
+                    }
+                    continue;
+                }
                 let mut next: HashMap<u64, usize> = HashMap::with_capacity(ids.len());
                 for (p, id) in ids.iter().enumerate() {
                     let Some(id) = *id else { continue };
@@ -254,6 +292,8 @@ impl TrackSystem {
                     }
                     tracks[track].points.push(first + p);
                 }
+                prev_tracks = ids.iter().map(|id| id.and_then(|id| next.get(&id).copied())).collect();
+                prev_ids = ids;
                 open = next;
             }
         }
@@ -276,11 +316,19 @@ impl TrackSystem {
                 let t = terms[j].as_ref();
                 match kinds[j] {
                     TermKind::Drift => Column::Drift(t),
-                    _ => poly_sign_of(t, d).map_or(Column::Pairs(t), Column::PolySign),
+                    _ => power_of(t, d).map_or(Column::Pairs(t), Column::Power),
                 }
             })
             .collect();
         let jf = columns.len();
+        let (powers, power_columns): (Vec<u32>, Vec<usize>) = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(c, col)| match col {
+                Column::Power(m) => Some((*m, c)),
+                _ => None,
+            })
+            .unzip();
         let mut features = vec![0.0; points * jf * d];
         {
             let mut chunks = Vec::with_capacity(frames.len());
@@ -291,21 +339,19 @@ impl TrackSystem {
                 rest = tail;
             }
             chunks.into_par_iter().for_each_init(
-                || (PolySignWorkspace::default(), Vec::new(), Vec::new(), Vec::new()),
+                || (PowerWorkspace::default(), Vec::new(), Vec::new(), Vec::new()),
                 |(ws, buf, sep, val), (out, x)| {
                     let n = x.len() / d;
+                    power_mean_fields(x, &powers, ws, out, jf, &power_columns);
                     buf.clear();
                     buf.resize(n * d, 0.0);
                     for (c, col) in columns.iter().enumerate() {
                         match col {
                             Column::Drift(t) => {
-                                t.evaluate(x, d, buf);
+                                evaluate(*t, x, d, buf);
                                 buf.iter_mut().for_each(|v| *v = -*v);
                             }
-                            Column::PolySign(f) => {
-                                f.mean_field(x, ws, buf);
-                                buf.iter_mut().for_each(|v| *v = -*v);
-                            }
+                            Column::Power(_) => continue,
                             Column::Pairs(t) => pair_mean_field(*t, x, d, sep, val, buf),
                         }
                         for i in 0..n {
@@ -320,18 +366,22 @@ impl TrackSystem {
         let jd = diffusion_terms.len();
         let mut diffusion_features = vec![0.0; points * jd * dd];
         if jd > 0 {
-            let mut buf = vec![0.0; points * dd];
-            for (c, &j) in diffusion_terms.iter().enumerate() {
-                terms[j].evaluate(&positions, d, &mut buf);
-                for i in 0..points {
-                    for (o, v) in diffusion_features[(i * jd + c) * dd..(i * jd + c + 1) * dd]
-                        .iter_mut()
-                        .zip(&buf[i * dd..])
-                    {
-                        *o = 2.0 * v;
+            diffusion_features.par_chunks_mut(4096 * jd * dd).zip(positions.par_chunks(4096 * d)).for_each(
+                |(out, x)| {
+                    let n = x.len() / d;
+                    let mut buf = vec![0.0; n * dd];
+                    for (c, &j) in diffusion_terms.iter().enumerate() {
+                        evaluate(terms[j].as_ref(), x, d, &mut buf);
+                        for i in 0..n {
+                            for (o, v) in
+                                out[(i * jd + c) * dd..(i * jd + c + 1) * dd].iter_mut().zip(&buf[i * dd..])
+                            {
+                                *o = 2.0 * v;
+                            }
+                        }
                     }
-                }
-            }
+                },
+            );
         }
         // a non-finite feature is named by its term, experiment and frame
         let frame_of = |point: usize| {
@@ -339,7 +389,7 @@ impl TrackSystem {
             (frames[f].0, frames[f].1)
         };
         let names: Vec<String> = terms.iter().map(|t| t.name()).collect();
-        if let Some(i) = features.iter().position(|v| !v.is_finite()) {
+        if let Some(i) = features.par_iter().position_first(|v| !v.is_finite()) {
             let (experiment, frame) = frame_of(i / (jf * d));
             let j = drift_terms[(i / d) % jf];
             return Err(TracksError::NonFiniteFeature {
@@ -350,7 +400,7 @@ impl TrackSystem {
                 value: features[i],
             });
         }
-        if let Some(i) = diffusion_features.iter().position(|v| !v.is_finite()) {
+        if let Some(i) = diffusion_features.par_iter().position_first(|v| !v.is_finite()) {
             let (experiment, frame) = frame_of(i / (jd * dd));
             let j = diffusion_terms[(i / dd) % jd];
             return Err(TracksError::NonFiniteFeature {
@@ -412,7 +462,9 @@ impl TrackSystem {
                 for s in self.window_starts(t.points.len()) {
                     let start = &self.features[t.points[s] * jf * d..(t.points[s] + 1) * jf * d];
                     for a in 0..d {
-                        let mut row = vec![0.0; width];
+                        let at = rows.len();
+                        rows.resize(at + width, 0.0);
+                        let row = &mut rows[at..];
                         // instruments: the features where the window starts, before any of its
                         // increments (φ and φ′ vanish there)
                         for (c, z) in row[jf + 1..].iter_mut().enumerate() {
@@ -428,7 +480,6 @@ impl TrackSystem {
                                 }
                             }
                         }
-                        rows.extend_from_slice(&row);
                     }
                 }
                 rows
@@ -517,25 +568,37 @@ impl TrackSystem {
         let d = self.dim;
         let dt = self.dt;
         let drift = self.fitted_drift(w);
-        let increment = |t: &Track, n: usize, a: usize| {
-            let (p, q) = (t.points[n], t.points[n + 1]);
-            self.positions[q * d + a]
-                - self.positions[p * d + a]
-                - 0.5 * (drift[p * d + a] + drift[q * d + a]) * dt
-        };
-        // lag-one products, per track: (sum per coordinate, pairs)
-        let lag: Vec<(Vec<f64>, usize)> = self
+        // drift-corrected increments of every track, computed once
+        let increments: Vec<Vec<f64>> = self
             .tracks
             .par_iter()
             .map(|t| {
-                let len = t.points.len();
+                t.points
+                    .windows(2)
+                    .flat_map(|pq| {
+                        let (p, q) = (pq[0], pq[1]);
+                        let drift = &drift;
+                        (0..d).map(move |a| {
+                            self.positions[q * d + a]
+                                - self.positions[p * d + a]
+                                - 0.5 * (drift[p * d + a] + drift[q * d + a]) * dt
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        // lag-one products, per track: (sum per coordinate, pairs)
+        let lag: Vec<(Vec<f64>, usize)> = increments
+            .par_iter()
+            .map(|r| {
                 let mut sums = vec![0.0; d];
-                for n in 0..len.saturating_sub(2) {
+                let pairs = (r.len() / d).saturating_sub(1);
+                for n in 0..pairs {
                     for (a, s) in sums.iter_mut().enumerate() {
-                        *s += increment(t, n, a) * increment(t, n + 1, a);
+                        *s += r[n * d + a] * r[(n + 1) * d + a];
                     }
                 }
-                (sums, len.saturating_sub(2))
+                (sums, pairs)
             })
             .collect();
         let pairs: usize = lag.iter().map(|l| l.1).sum();
@@ -570,24 +633,18 @@ impl TrackSystem {
         let per_track: Vec<Vec<f64>> = self
             .tracks
             .par_iter()
-            .map(|t| {
-                let mut rows = Vec::new();
-                let mut r = vec![0.0; (m2 + 1) * d];
+            .zip(&increments)
+            .map(|(t, r)| {
+                let mut rows = Vec::with_capacity(self.windows_of(t.points.len()) * d * (d + 1) / 2 * width);
                 for s in self.window_starts(t.points.len()) {
-                    for n in 0..m2 {
-                        for a in 0..d {
-                            r[n * d + a] = increment(t, s + n, a);
-                        }
-                    }
                     for a in 0..d {
                         for b in a..d {
-                            let mut row = vec![0.0; width];
-                            for n in 0..m2 {
+                            let at = rows.len();
+                            rows.resize(at + width, 0.0);
+                            let row = &mut rows[at..];
+                            for n in 1..m2 {
                                 let phi = self.bump.value[n];
-                                if phi == 0.0 {
-                                    continue;
-                                }
-                                let mut q = r[n * d + a] * r[n * d + b];
+                                let mut q = r[(s + n) * d + a] * r[(s + n) * d + b];
                                 if a == b {
                                     q -= shift[a];
                                 }
@@ -598,7 +655,6 @@ impl TrackSystem {
                                     *g += dt * phi * f[c * dd + a * d + b];
                                 }
                             }
-                            rows.extend_from_slice(&row);
                         }
                     }
                 }
@@ -613,7 +669,12 @@ impl TrackSystem {
 
 /// Row-major blocks of rows of `width` values into `width` columns.
 fn to_columns(blocks: &[Vec<f64>], width: usize) -> Vec<Vec<f64>> {
-    (0..width)
-        .map(|j| blocks.iter().flat_map(|block| block.chunks_exact(width).map(move |row| row[j])).collect())
-        .collect()
+    let rows: usize = blocks.iter().map(|b| b.len() / width).sum();
+    let mut columns: Vec<Vec<f64>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
+    columns.par_iter_mut().enumerate().for_each(|(j, col)| {
+        for block in blocks {
+            col.extend(block.iter().skip(j).step_by(width));
+        }
+    });
+    columns
 }
