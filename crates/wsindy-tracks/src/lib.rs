@@ -245,7 +245,7 @@ fn instrumented(z: &DenseMatrix, g: &DenseMatrix, b: &[f64]) -> Option<(DenseMat
     let zm = faer::Mat::from_fn(rows, j, |i, k| z.get(i, k));
     let r = zm.qr().thin_R().to_owned();
     let largest = (0..j).map(|i| r[(i, i)].abs()).fold(0.0, f64::max);
-    if (0..j).any(|i| !(r[(i, i)].abs() > 1e-12 * largest)) {
+    if !largest.is_finite() || (0..j).any(|i| r[(i, i)].abs() <= 1e-12 * largest) {
         return None;
     }
     // X = Zᵀ[G | b], then forward substitution Rᵀ Y = X, column by column

@@ -47,15 +47,7 @@ pub(crate) fn power_mean_fields(
     let kmax = powers.iter().map(|&m| m as usize - 1).max().unwrap_or(0);
     let q = kmax + 1;
     if ws.binomial.len() < q {
-        ws.binomial = (0..q)
-            .map(|k| {
-                let mut row = vec![1.0; k + 1];
-                for p in 1..k {
-                    row[p] = ws_binom(k, p);
-                }
-                row
-            })
-            .collect();
+        ws.binomial = (0..q).map(|k| (0..=k).map(|p| ws_binom(k, p)).collect()).collect();
     }
     ws.order.clear();
     ws.order.extend(0..n);
@@ -108,11 +100,11 @@ pub(crate) fn power_mean_fields(
         }
         for (&m, &o) in powers.iter().zip(offsets) {
             let k = m as usize - 1;
-            let sums = if m % 2 == 0 { &ws.totals } else { &ws.diff };
+            let sums = if m.is_multiple_of(2) { &ws.totals } else { &ws.diff };
             let row = &ws.binomial[k];
             let mut acc = 0.0;
             for p in 0..=k {
-                let parity = if (k - p) % 2 == 0 { 1.0 } else { -1.0 };
+                let parity = if (k - p).is_multiple_of(2) { 1.0 } else { -1.0 };
                 acc += row[p] * ws.upow[p] * parity * sums[k - p];
             }
             let value = -f64::from(m) * scale.powi(k as i32) * acc / nf;

@@ -28,7 +28,7 @@ fn ou(n: usize, frames: usize, dt: f64, a: f64, sigma: f64, s: f64, seed: u64) -
                 }
             }
         }
-        out.extend(x.iter().map(|&v| v));
+        out.extend_from_slice(&x);
     }
     if s > 0.0 {
         for v in &mut out {
