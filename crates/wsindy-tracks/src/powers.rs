@@ -65,6 +65,12 @@ pub(crate) fn power_mean_fields(
         }
         return;
     }
+    let mut scale_pow = [0.0; MAX_POWER as usize];
+    let mut pw = 1.0;
+    for sp in scale_pow.iter_mut().take(q) {
+        *sp = pw;
+        pw *= scale;
+    }
     let reset = |v: &mut Vec<f64>| {
         v.clear();
         v.resize(q, 0.0);
@@ -107,7 +113,7 @@ pub(crate) fn power_mean_fields(
                 let parity = if (k - p).is_multiple_of(2) { 1.0 } else { -1.0 };
                 acc += row[p] * ws.upow[p] * parity * sums[k - p];
             }
-            let value = -f64::from(m) * scale.powi(k as i32) * acc / nf;
+            let value = -f64::from(m) * scale_pow[k] * acc / nf;
             for &i in &ws.order[start..end] {
                 out[i * stride + o] = value;
             }

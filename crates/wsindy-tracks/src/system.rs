@@ -171,7 +171,7 @@ fn monomial_of(t: &dyn TrialTerm, dim: usize) -> Option<i32> {
 /// Evaluates `t` on `x` into `out`, by `powi` for a 1D monomial.
 fn evaluate(t: &dyn TrialTerm, x: &[f64], d: usize, out: &mut [f64]) {
     match monomial_of(t, d) {
-        Some(a) => out.iter_mut().zip(x).for_each(|(o, v)| *o = v.powi(a)),
+        Some(a) => out.iter_mut().zip(x).for_each(|(o, &v)| *o = (0..a).fold(1.0, |p, _| p * v)),
         None => t.evaluate(x, d, out),
     }
 }
@@ -389,7 +389,7 @@ impl TrackSystem {
             (frames[f].0, frames[f].1)
         };
         let names: Vec<String> = terms.iter().map(|t| t.name()).collect();
-        if let Some(i) = features.par_iter().position_first(|v| !v.is_finite()) {
+        if let Some(i) = first_non_finite(&features) {
             let (experiment, frame) = frame_of(i / (jf * d));
             let j = drift_terms[(i / d) % jf];
             return Err(TracksError::NonFiniteFeature {
@@ -400,7 +400,7 @@ impl TrackSystem {
                 value: features[i],
             });
         }
-        if let Some(i) = diffusion_features.par_iter().position_first(|v| !v.is_finite()) {
+        if let Some(i) = first_non_finite(&diffusion_features) {
             let (experiment, frame) = frame_of(i / (jd * dd));
             let j = diffusion_terms[(i / dd) % jd];
             return Err(TracksError::NonFiniteFeature {
@@ -665,6 +665,14 @@ impl TrackSystem {
         let b = columns.pop().unwrap_or_default();
         Ok(DiffusionRows { g: DenseMatrix::from_columns(&columns), b, localization })
     }
+}
+
+/// The index of the first non-finite value (a parallel scan by blocks, then the block).
+fn first_non_finite(values: &[f64]) -> Option<usize> {
+    const BLOCK: usize = 1 << 15;
+    let block = values.par_chunks(BLOCK).position_first(|c| c.iter().any(|v| !v.is_finite()))?;
+    let start = block * BLOCK;
+    values[start..].iter().position(|v| !v.is_finite()).map(|i| start + i)
 }
 
 /// Row-major blocks of rows of `width` values into `width` columns.
