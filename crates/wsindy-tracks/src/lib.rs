@@ -20,7 +20,7 @@
 //!
 //! [`identify_tracks`] runs both regressions with MSTLS and returns the coefficients in
 //! library order with the same meaning as the density pipeline's. Complete
-//! [`Trajectories`](wsindy_core::Trajectories) become tracked observations (particle i is track
+//! [`Trajectories`] become tracked observations (particle i is track
 //! i) with [`tracked_observations`]. The `few_particles` example measures the identification
 //! of the nonlocal 1D example with N = 250–1000 against the density pipeline and the
 //! Cramér–Rao bound.

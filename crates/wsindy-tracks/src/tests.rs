@@ -235,3 +235,37 @@ fn untracked_detections_count_in_the_mean_field_only() {
         assert!((sys.features[2 * k] + (x0 - 2.0)).abs() < 1e-15);
     }
 }
+
+#[test]
+fn pair_sum_in_2d_is_the_exact_mean_field() {
+    // K = |x|²: ∇K(r) = 2r, so −(1/n) Σ_l 2(x_i − x_l) = −2(x_i − x̄) in every coordinate
+    let (n, frames) = (60, 25);
+    let mut rng = Pcg64::seed_from_u64(5);
+    let positions: Vec<f64> =
+        (0..n * frames * 2).map(|_| Distribution::<f64>::sample(&StandardNormal, &mut rng)).collect();
+    let ids: Vec<Option<u64>> = (0..frames).flat_map(|_| (0..n as u64).map(Some)).collect();
+    let obs = Observations::new(
+        2,
+        TimeGrid::new(0.0, 0.01).unwrap(),
+        vec![ObservedExperiment::new(0, vec![Some(n); frames], positions.clone(), ids)],
+    )
+    .unwrap();
+    let mut lib = Library::new();
+    lib.push(Term::power(2.0));
+    let sys = TrackSystem::build(&obs, &lib, &TrackOptions::default()).unwrap();
+    assert_eq!(sys.tracks_used(), n);
+    for k in 0..frames {
+        let frame = &positions[k * n * 2..(k + 1) * n * 2];
+        for a in 0..2 {
+            let mean = frame.iter().skip(a).step_by(2).sum::<f64>() / n as f64;
+            for i in 0..n {
+                let expected = -2.0 * (frame[i * 2 + a] - mean);
+                let got = sys.features[(k * n + i) * 2 + a];
+                assert!(
+                    (got - expected).abs() < 1e-12,
+                    "frame {k}, particle {i}, axis {a}: {got} vs {expected}"
+                );
+            }
+        }
+    }
+}
