@@ -485,12 +485,11 @@ impl TrackSystem {
                 rows
             })
             .collect();
-        let mut columns = to_columns(&per_track, width);
         self.windows = self.tracks.iter().map(|t| self.windows_of(t.points.len())).sum();
-        self.z = DenseMatrix::from_columns(&columns[jf + 1..]);
-        self.b = columns.swap_remove(jf);
-        columns.truncate(jf);
-        self.g = DenseMatrix::from_columns(&columns);
+        let all = to_matrix(&per_track, width);
+        self.g = columns_of(&all, 0..jf);
+        self.b = all.col(jf).to_vec();
+        self.z = columns_of(&all, jf + 1..width);
     }
 
     /// The drift rows' G (rows × [`drift_terms`](Self::drift_terms), unscaled).
@@ -661,9 +660,8 @@ impl TrackSystem {
                 rows
             })
             .collect();
-        let mut columns = to_columns(&per_track, width);
-        let b = columns.pop().unwrap_or_default();
-        Ok(DiffusionRows { g: DenseMatrix::from_columns(&columns), b, localization })
+        let all = to_matrix(&per_track, width);
+        Ok(DiffusionRows { g: columns_of(&all, 0..jd), b: all.col(jd).to_vec(), localization })
     }
 }
 
@@ -675,14 +673,33 @@ fn first_non_finite(values: &[f64]) -> Option<usize> {
     values[start..].iter().position(|v| !v.is_finite()).map(|i| start + i)
 }
 
-/// Row-major blocks of rows of `width` values into `width` columns.
-fn to_columns(blocks: &[Vec<f64>], width: usize) -> Vec<Vec<f64>> {
+/// Row-major blocks of rows of `width` values as one column-major matrix, transposed in tiles
+/// of rows that stay in cache.
+fn to_matrix(blocks: &[Vec<f64>], width: usize) -> DenseMatrix {
+    const TILE: usize = 256;
     let rows: usize = blocks.iter().map(|b| b.len() / width).sum();
-    let mut columns: Vec<Vec<f64>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
-    columns.par_iter_mut().enumerate().for_each(|(j, col)| {
-        for block in blocks {
-            col.extend(block.iter().skip(j).step_by(width));
+    let mut m = DenseMatrix::zeros(rows, width);
+    let mut at = 0;
+    for block in blocks {
+        for tile in block.chunks(TILE * width) {
+            let n = tile.len() / width;
+            for j in 0..width {
+                let col = &mut m.col_mut(j)[at..at + n];
+                for (c, row) in col.iter_mut().zip(tile.chunks_exact(width)) {
+                    *c = row[j];
+                }
+            }
+            at += n;
         }
-    });
-    columns
+    }
+    m
+}
+
+/// Columns `range` of `m` as a matrix.
+fn columns_of(m: &DenseMatrix, range: std::ops::Range<usize>) -> DenseMatrix {
+    let mut out = DenseMatrix::zeros(m.rows(), range.len());
+    for (k, j) in range.enumerate() {
+        out.col_mut(k).copy_from_slice(m.col(j));
+    }
+    out
 }
