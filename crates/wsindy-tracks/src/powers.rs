@@ -19,6 +19,7 @@ pub(crate) struct PowerWorkspace {
     group: Vec<f64>,
     diff: Vec<f64>,
     upow: Vec<f64>,
+    /// Row k: C(k, p) (−1)^(k−p), p = 0..=k.
     binomial: Vec<Vec<f64>>,
 }
 
@@ -47,7 +48,9 @@ pub(crate) fn power_mean_fields(
     let kmax = powers.iter().map(|&m| m as usize - 1).max().unwrap_or(0);
     let q = kmax + 1;
     if ws.binomial.len() < q {
-        ws.binomial = (0..q).map(|k| (0..=k).map(|p| ws_binom(k, p)).collect()).collect();
+        // C(k, p) (−1)^(k−p)
+        let signed = |k: usize, p: usize| if (k - p).is_multiple_of(2) { 1.0 } else { -1.0 } * ws_binom(k, p);
+        ws.binomial = (0..q).map(|k| (0..=k).map(|p| signed(k, p)).collect()).collect();
     }
     ws.order.clear();
     ws.order.extend(0..n);
@@ -110,8 +113,7 @@ pub(crate) fn power_mean_fields(
             let row = &ws.binomial[k];
             let mut acc = 0.0;
             for p in 0..=k {
-                let parity = if (k - p).is_multiple_of(2) { 1.0 } else { -1.0 };
-                acc += row[p] * ws.upow[p] * parity * sums[k - p];
+                acc += row[p] * ws.upow[p] * sums[k - p];
             }
             let value = -f64::from(m) * scale_pow[k] * acc / nf;
             for &i in &ws.order[start..end] {

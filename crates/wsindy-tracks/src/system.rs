@@ -349,14 +349,20 @@ impl TrackSystem {
                         match col {
                             Column::Drift(t) => {
                                 evaluate(*t, x, d, buf);
-                                buf.iter_mut().for_each(|v| *v = -*v);
+                                for i in 0..n {
+                                    for a in 0..d {
+                                        out[(i * jf + c) * d + a] = -buf[i * d + a];
+                                    }
+                                }
                             }
-                            Column::Power(_) => continue,
-                            Column::Pairs(t) => pair_mean_field(*t, x, d, sep, val, buf),
-                        }
-                        for i in 0..n {
-                            out[(i * jf + c) * d..(i * jf + c + 1) * d]
-                                .copy_from_slice(&buf[i * d..(i + 1) * d]);
+                            Column::Power(_) => {}
+                            Column::Pairs(t) => {
+                                pair_mean_field(*t, x, d, sep, val, buf);
+                                for i in 0..n {
+                                    out[(i * jf + c) * d..(i * jf + c + 1) * d]
+                                        .copy_from_slice(&buf[i * d..(i + 1) * d]);
+                                }
+                            }
                         }
                     }
                 },
