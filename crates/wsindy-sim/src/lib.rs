@@ -83,7 +83,7 @@ pub use model::{
     ScalarFn, VectorFn,
 };
 pub use nalgebra::{SMatrix, SVector};
-pub use polysign::MAX_POLY_DEGREE;
+pub use polysign::{MAX_POLY_DEGREE, PolySign, PolySignWorkspace};
 pub use rng::RNG_BLOCK;
 pub use simulate::{add_extrinsic_noise, simulate, simulate_with_progress};
 pub use system::System;

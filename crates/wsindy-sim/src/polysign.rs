@@ -14,7 +14,7 @@ pub const MAX_POLY_DEGREE: usize = 16;
 
 /// f(r) = Σ_k `poly[k]` r^k + sign(r) Σ_k `sign_poly[k]` r^k for r ≠ 0, f(0) = 0.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PolySign {
+pub struct PolySign {
     /// Coefficients of the smooth part, lowest power first.
     pub(crate) poly: Vec<f64>,
     /// Coefficients of the part multiplied by sign(r), lowest power first.
@@ -25,7 +25,7 @@ impl PolySign {
     /// The 1D force of Σ c|x|^m, if every kernel is an integer power 1 ≤ m ≤ MAX_POLY_DEGREE + 1:
     /// ∇(c|r|^m) = c m |r|^{m−1} sign(r), which is c m r^{m−1} for even m and
     /// c m sign(r) r^{m−1} for odd m.
-    pub(crate) fn from_kernels(terms: &[(f64, RadialKernel)]) -> Option<Self> {
+    pub fn from_kernels(terms: &[(f64, RadialKernel)]) -> Option<Self> {
         let (mut poly, mut sign_poly) = (Vec::new(), Vec::new());
         for &(c, kernel) in terms {
             let RadialKernel::Power { power: m } = kernel else { return None };
@@ -52,7 +52,7 @@ impl PolySign {
     }
 
     /// F_i = (1/N) Σ_j f(x_i − x_j) for every particle (finite positions, matching lengths).
-    pub(crate) fn mean_field(&self, positions: &[f64], ws: &mut PolySignWorkspace, out: &mut [f64]) {
+    pub fn mean_field(&self, positions: &[f64], ws: &mut PolySignWorkspace, out: &mut [f64]) {
         poly_sign_mean_field(&self.poly, &self.sign_poly, positions, ws, out);
     }
 }
@@ -65,7 +65,7 @@ fn horner(c: &[f64], x: f64) -> f64 {
 
 /// Scratch buffers of the O(N log N) evaluation, kept between steps.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PolySignWorkspace {
+pub struct PolySignWorkspace {
     /// (order-preserving integer key of the position, particle index), sorted by key after
     /// each evaluation.
     sorted: Vec<(u64, usize)>,
