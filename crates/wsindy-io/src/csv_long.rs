@@ -91,17 +91,9 @@ pub fn read_csv(path: &Path, times: TimeSource) -> Result<Trajectories, IoError>
     let delimiter = sniff_delimiter(buffered.fill_buf().map_err(read_err)?);
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).flexible(true).from_reader(buffered);
-    let headers: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| format_err(format!("cannot read the header line: {e}")))?
-        .iter()
-        .enumerate()
-        .map(|(k, h)| {
-            let h = String::from_utf8_lossy(h);
-            let h = if k == 0 { h.trim_start_matches('\u{feff}') } else { &h };
-            h.trim().to_string()
-        })
-        .collect();
+    let headers = header_names(
+        reader.byte_headers().map_err(|e| format_err(format!("cannot read the header line: {e}")))?,
+    );
 
     let time_col = find(&headers, TIME);
     let frame_col = find(&headers, FRAME);
@@ -299,6 +291,19 @@ fn describe(role: &str, names: &[&str]) -> String {
 }
 
 /// Comma unless the header line has none and has a tab or semicolon instead.
+/// The column names of a header record: trimmed, the first without a byte-order mark.
+pub(crate) fn header_names(record: &csv::ByteRecord) -> Vec<String> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(k, h)| {
+            let h = String::from_utf8_lossy(h);
+            let h = if k == 0 { h.trim_start_matches('\u{feff}') } else { &h };
+            h.trim().to_string()
+        })
+        .collect()
+}
+
 pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     if line.contains(&b',') {

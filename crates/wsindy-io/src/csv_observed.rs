@@ -164,17 +164,7 @@ impl<'a> CsvRows<'a> {
             .has_headers(true)
             .flexible(true)
             .from_reader(buffered);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| csv_error(path, e))?
-            .iter()
-            .enumerate()
-            .map(|(k, h)| {
-                let h = String::from_utf8_lossy(h);
-                let h = if k == 0 { h.trim_start_matches('\u{feff}') } else { &h };
-                h.trim().to_string()
-            })
-            .collect();
+        let headers = crate::csv_long::header_names(reader.byte_headers().map_err(|e| csv_error(path, e))?);
         let columns = resolve(path, &headers, map)?;
         Ok(Self {
             path,

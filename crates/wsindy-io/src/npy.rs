@@ -131,22 +131,7 @@ pub(crate) fn read_array<R: Read>(
     accept: Accept,
 ) -> Result<NpyArray, IoError> {
     let header = read_header(reader, available, source, accept)?;
-    let count = element_count(&header.shape, source)?;
-    let expected = u64::try_from(count)
-        .ok()
-        .and_then(|c| c.checked_mul(header.scalar.size() as u64))
-        .ok_or_else(|| overflow(&header.shape, source))?;
-    let data_available = available.saturating_sub(header.prefix_len);
-    if expected != data_available {
-        return Err(IoError::DataSize {
-            path: source.path(),
-            array: source.array.into(),
-            shape: header.shape,
-            dtype: header.descr,
-            expected,
-            available: data_available,
-        });
-    }
+    let (count, expected) = data_size(&header, available, source)?;
     // f64 result, plus the float32 values kept until the data are verified, plus the copy a
     // Fortran-order transpose makes
     let staged = if header.scalar == Scalar::F32 { 4 } else { 0 };
@@ -201,22 +186,7 @@ pub(crate) fn open_blocks<R: Read>(
     source: Source<'_>,
 ) -> Result<NpyBlocks<R>, IoError> {
     let header = read_header(&mut reader, available, source, Accept::Floats)?;
-    let count = element_count(&header.shape, source)?;
-    let expected = u64::try_from(count)
-        .ok()
-        .and_then(|c| c.checked_mul(header.scalar.size() as u64))
-        .ok_or_else(|| overflow(&header.shape, source))?;
-    let data_available = available.saturating_sub(header.prefix_len);
-    if expected != data_available {
-        return Err(IoError::DataSize {
-            path: source.path(),
-            array: source.array.into(),
-            shape: header.shape,
-            dtype: header.descr,
-            expected,
-            available: data_available,
-        });
-    }
+    let (count, _) = data_size(&header, available, source)?;
     if header.fortran_order {
         return Err(source.invalid(
             "it is stored in Fortran order, which cannot be read frame by frame; save it in C order (numpy.ascontiguousarray)",
@@ -244,6 +214,28 @@ impl<R: Read> NpyBlocks<R> {
         self.remaining -= count;
         Ok(())
     }
+}
+
+/// The element count of the array and its bytes, checked to be exactly the bytes after the
+/// header (`available` in all).
+fn data_size(header: &Header, available: u64, source: Source<'_>) -> Result<(usize, u64), IoError> {
+    let count = element_count(&header.shape, source)?;
+    let expected = u64::try_from(count)
+        .ok()
+        .and_then(|c| c.checked_mul(header.scalar.size() as u64))
+        .ok_or_else(|| overflow(&header.shape, source))?;
+    let data_available = available.saturating_sub(header.prefix_len);
+    if expected != data_available {
+        return Err(IoError::DataSize {
+            path: source.path(),
+            array: source.array.into(),
+            shape: header.shape.clone(),
+            dtype: header.descr.clone(),
+            expected,
+            available: data_available,
+        });
+    }
+    Ok((count, expected))
 }
 
 fn overflow(shape: &[usize], source: Source<'_>) -> IoError {

@@ -403,15 +403,7 @@ fn csv_blocks(
         reader
             .read_byte_record(&mut record)
             .map_err(|e| IoError::CsvFormat { path: path.into(), reason: e.to_string() })?;
-        let headers: Vec<String> = record
-            .iter()
-            .enumerate()
-            .map(|(k, h)| {
-                let h = String::from_utf8_lossy(h);
-                let h = if k == 0 { h.trim_start_matches('\u{feff}') } else { &h };
-                h.trim().to_string()
-            })
-            .collect();
+        let headers = crate::csv_long::header_names(&record);
         let columns = resolve(path, &headers, map)?;
         let fields = Fields::new(delimiter, headers, columns);
         let mut batch = vec![Block { bytes: first.bytes[end..].to_vec(), first_line: 2 }];

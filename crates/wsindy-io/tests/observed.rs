@@ -3,12 +3,9 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use wsindy_core::{Grid, Normalisation, ObservationError, Observations, Trajectories};
 use wsindy_density::{GridRule, Histogram, density_series, density_series_observed};
 use wsindy_io::{
@@ -18,18 +15,6 @@ use wsindy_io::{
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample").join(name)
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
 }
 
 fn dense(m: usize, l: usize, n: usize, d: usize) -> Trajectories {

@@ -2,11 +2,11 @@
 //! CSV (plain, gzip, time or frame columns, TrackMate's extra header rows, quoted fields,
 //! several blocks) and on `.npy` arrays with NaN; and bad input with the line or entry named.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod common;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use std::path::Path;
+
+use common::{gzip, npy_bytes, write};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 use wsindy_core::{DensityKernel, Normalisation, ObservedDensity};
@@ -15,18 +15,6 @@ use wsindy_io::{
     ColumnMap, IoError, MissingPolicy, ObservedOptions, StreamScan, TimeSource, load_observations, scan_file,
     stream_file, write_npy,
 };
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
 
 /// Two experiments of 2-D tracks with lost detections, one absent frame and different
 /// lengths, as CSV text with the given header and row format.
@@ -219,10 +207,7 @@ fn streaming_refuses_what_it_cannot_read() {
     write_npy(&npy, &[3, 2, 1], &[0.0; 6]).unwrap();
     let err = scan_file(&npy, &ObservedOptions::default(), &mut |_| {}).unwrap_err();
     assert!(matches!(err, IoError::TimesRequired { .. }), "{err}");
-    let mut bytes = std::fs::read(&npy).unwrap();
-    let at = bytes.windows(5).position(|w| w == b"False").unwrap();
-    bytes[at..at + 5].copy_from_slice(b"True ");
-    std::fs::write(&npy, &bytes).unwrap();
+    let npy = write(dir.path(), "fortran.npy", &npy_bytes("<f8", true, "(3, 2, 1)", &[0u8; 48]));
     let options = ObservedOptions { times: TimeSource::Spacing(0.1), ..Default::default() };
     let err = scan_file(&npy, &options, &mut |_| {}).unwrap_err().to_string();
     assert!(err.contains("Fortran order"), "{err}");
