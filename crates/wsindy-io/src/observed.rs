@@ -109,32 +109,8 @@ pub fn read_dense_observed(
             for p in 0..n {
                 let start = ((e * l + t) * n + p) * d;
                 let point = &positions[start..start + d];
-                if let Some(c) = point.iter().position(|v| v.is_infinite()) {
-                    return Err(IoError::InfinitePosition {
-                        path: path.into(),
-                        experiment: e,
-                        time: t,
-                        particle: p,
-                        coordinate: c,
-                        value: point[c],
-                    });
-                }
-                let nan = point.iter().filter(|v| v.is_nan()).count();
-                if nan == d {
+                if !crate::stream::check_point(path, MissingPolicy::Skip, (e, t, p), point)? {
                     continue;
-                }
-                if nan > 0 {
-                    let coordinate = point.iter().position(|v| v.is_nan()).unwrap_or(0);
-                    let observed = point.iter().position(|v| !v.is_nan()).unwrap_or(0);
-                    return Err(IoError::PartialNan {
-                        path: path.into(),
-                        experiment: e,
-                        time: t,
-                        particle: p,
-                        coordinate,
-                        observed,
-                        value: point[observed],
-                    });
                 }
                 kept.extend_from_slice(point);
                 ids.push(Some(p as u64));

@@ -819,8 +819,9 @@ fn npy_frames(
     Ok(dims)
 }
 
-/// Checks one particle's coordinates: `Ok(true)` observed, `Ok(false)` missed (all NaN).
-fn check_point(
+/// Checks one particle's coordinates of a dense array: `Ok(true)` observed, `Ok(false)` missed
+/// (all NaN); ±Inf, and NaN in only some coordinates, are errors naming the entry.
+pub(crate) fn check_point(
     path: &Path,
     missing: MissingPolicy,
     (m, l, p): (usize, usize, usize),
