@@ -880,6 +880,9 @@ fn scan_npy(
         return Err(IoError::TimesRequired { path: path.into() });
     }
     let (_, [m_count, l_count, n, d], _) = open_npy(path)?;
+    if m_count == 0 || n == 0 {
+        return Err(IoError::Observations { path: path.into(), cause: ObservationError::NoExperiments });
+    }
     let times = options.times.clone().times(path, l_count)?;
     if times.len() != l_count {
         return Err(IoError::TimesLength { path: path.into(), expected: l_count, got: times.len() });

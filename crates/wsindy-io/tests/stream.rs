@@ -211,6 +211,12 @@ fn streaming_refuses_what_it_cannot_read() {
     let options = ObservedOptions { times: TimeSource::Spacing(0.1), ..Default::default() };
     let err = scan_file(&npy, &options, &mut |_| {}).unwrap_err().to_string();
     assert!(err.contains("Fortran order"), "{err}");
+    // no experiments or no particles
+    for shape in [[0, 3, 2, 1], [2, 3, 0, 1]] {
+        write_npy(&npy, &shape, &[]).unwrap();
+        let err = scan_file(&npy, &options, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, IoError::Observations { .. }), "{err}");
+    }
     let xml = write(dir.path(), "t.xml", b"<x/>");
     assert!(matches!(scan_file(&xml, &options, &mut |_| {}), Err(IoError::UnsupportedFormat { .. })));
 }

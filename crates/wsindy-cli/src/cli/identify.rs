@@ -255,7 +255,7 @@ fn observed_options(args: &IdentifyArgs, time_arg: Option<&TimeArg>) -> Result<O
 /// present with the same count.
 fn is_complete(scan: &StreamScan) -> bool {
     let experiments = &scan.layout.experiments;
-    let first = &experiments[0];
+    let Some(first) = experiments.first() else { return false };
     let n = first.counts.first().copied().flatten();
     experiments.iter().all(|e| {
         e.first_frame == first.first_frame
