@@ -2,9 +2,9 @@
 //!
 //! Simulates the nonlocal 1D example (N = 8000, M = 2, σ = √0.2, seed 1), then drops each
 //! detection at random with probability p (seeded), breaks and renumbers tracks, removes one
-//! frame, and cuts experiment 2
-//! to 70% of its frames; identifies every copy with both normalisations and prints the largest
-//! relative change of a coefficient against the complete data's.
+//! frame, and cuts experiment 2 to 70% of its frames; identifies every copy with both
+//! normalisations and prints the largest relative change of a coefficient against the complete
+//! data's.
 //!
 //! `cargo run --release -p wsindy-examples --example lost_detections`
 
